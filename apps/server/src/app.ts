@@ -1,0 +1,56 @@
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import type { AppContext } from "./context.ts";
+import { authRoutes } from "./features/auth/index.ts";
+import { authentication } from "./features/auth/plugin.ts";
+import { AuthService } from "./features/auth/service.ts";
+import { beingRoutes } from "./features/beings/index.ts";
+import { BeingsService } from "./features/beings/service.ts";
+import { healthRoutes } from "./features/health/index.ts";
+import { intentionRoutes } from "./features/intentions/index.ts";
+import { IntentionsService } from "./features/intentions/service.ts";
+import { spaceRoutes } from "./features/spaces/index.ts";
+import { SpacesService } from "./features/spaces/service.ts";
+import { streamRoutes } from "./features/stream/index.ts";
+import { bodyLimit } from "./http/body-limit.ts";
+import { errorHandler } from "./http/error-handler.ts";
+import { webApp } from "./http/web-app.ts";
+
+/** The whole HTTP surface (DESIGN §7), built from its dependencies. */
+export function createApp(ctx: AppContext) {
+  const authService = new AuthService(ctx.db, ctx.limits);
+  const auth = authentication(authService);
+  const spaces = new SpacesService(ctx.db);
+  const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes);
+
+  return new Elysia()
+    .use(errorHandler)
+    .use(bodyLimit)
+    .use(
+      openapi({
+        path: "/api/docs",
+        documentation: {
+          info: {
+            title: "Rhizome API",
+            version: "1.0.0",
+            description:
+              "Spaces, intentions and beings, plus the `space-delta` stream. Authenticate with `Authorization: Bearer <token>` (from signup/signin) or the `rz_session` cookie.",
+          },
+          components: {
+            securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+          },
+        },
+        exclude: { paths: ["/*"] },
+      }),
+    )
+    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics))
+    .use(authRoutes(authService, auth))
+    .use(beingRoutes(new BeingsService(ctx.db), auth))
+    .use(spaceRoutes(spaces, auth))
+    .use(intentionRoutes(intentions, auth))
+    .use(streamRoutes(spaces, ctx.fanout, auth))
+    .use(webApp(ctx.config.webDir));
+}
+
+/** The server's type, for Eden treaty clients (apps/web, bench, chaos). */
+export type App = ReturnType<typeof createApp>;

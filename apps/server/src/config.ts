@@ -1,0 +1,99 @@
+/** Start-up configuration (DESIGN §9), validated once; a bad value stops the process with a clear message. */
+export type Config = {
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sync: {
+    batchMs: number;
+    maxBatch: number;
+    catchupLimit: number;
+    pageSize: number;
+    heartbeatMs: number;
+    maxBufferBytes: number;
+    /** Concurrent streams one being may hold open in one process. */
+    maxStreamsPerBeing: number;
+    /** How often the heads of watched spaces are polled, in case a notification was lost. */
+    safetyPollMs: number;
+  };
+  rate: {
+    /** Sign-ups per client address per minute. */
+    signupPerMinute: number;
+    /** Sign-in attempts per client address and handle per minute. */
+    signinPerMinute: number;
+    /** Intentions posted, edited or deleted per being per minute. */
+    writesPerMinute: number;
+  };
+  /** Built web app to serve in production, when present. */
+  webDir: string | undefined;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is not a whole number (expected ${min}..${max})`,
+    );
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} is out of range (expected ${min}..${max})`);
+  }
+  return value;
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const errors: string[] = [];
+  const attempt = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      errors.push((error as Error).message);
+      return fallback;
+    }
+  };
+  const config: Config = {
+    port: attempt(() => integer(env, "PORT", 3000, 0, 65535), 3000),
+    databaseUrl: attempt(() => databaseUrl(env), undefined),
+    dataDir: env.DATA_DIR?.trim() || ".data",
+    sync: {
+      batchMs: attempt(() => integer(env, "SYNC_BATCH_MS", 1000, 0, 60_000), 0),
+      maxBatch: attempt(() => integer(env, "SYNC_MAX_BATCH", 100, 1, 10_000), 0),
+      catchupLimit: attempt(() => integer(env, "SYNC_CATCHUP_LIMIT", 50, 1, 10_000), 0),
+      pageSize: attempt(() => integer(env, "SYNC_PAGE_SIZE", 50, 1, 1000), 0),
+      heartbeatMs: attempt(() => integer(env, "SYNC_HEARTBEAT_MS", 15_000, 100, 3_600_000), 0),
+      maxBufferBytes: attempt(
+        () => integer(env, "SYNC_MAX_BUFFER_BYTES", 1_048_576, 1024, 1_073_741_824),
+        0,
+      ),
+      maxStreamsPerBeing: attempt(
+        () => integer(env, "SYNC_MAX_STREAMS_PER_BEING", 32, 1, 1_000_000),
+        0,
+      ),
+      safetyPollMs: attempt(() => integer(env, "SYNC_SAFETY_POLL_MS", 10_000, 50, 3_600_000), 0),
+    },
+    rate: {
+      signupPerMinute: attempt(() => integer(env, "RATE_SIGNUP_PER_MINUTE", 20, 1, 1_000_000), 0),
+      signinPerMinute: attempt(() => integer(env, "RATE_SIGNIN_PER_MINUTE", 10, 1, 1_000_000), 0),
+      writesPerMinute: attempt(() => integer(env, "RATE_WRITES_PER_MINUTE", 120, 1, 10_000_000), 0),
+    },
+    webDir: env.WEB_DIR?.trim() || undefined,
+  };
+  if (errors.length > 0) throw new ConfigError(`Invalid configuration:\n  ${errors.join("\n  ")}`);
+  return config;
+}

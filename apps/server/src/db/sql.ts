@@ -1,0 +1,40 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import type { Db } from "./client.ts";
+
+/**
+ * A timestamp as a cursor string, formatted by Postgres so that no microsecond is lost
+ * on the way through a JS Date: `2025-07-28T10:30:16.123456Z`.
+ */
+export function cursorOf(column: AnyPgColumn | SQL): SQL<string> {
+  return sql<string>`to_char(${column} AT TIME ZONE 'UTC', ${sql.raw(CURSOR_FORMAT)})`;
+}
+
+const CURSOR_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+/** `cursorOf` for hand-written statements: `column` is a trusted identifier, never input. */
+export function cursorSql(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', ${CURSOR_FORMAT})`;
+}
+
+/** A cursor string as a timestamptz parameter. */
+export function asTimestamp(cursor: string): SQL {
+  return sql`${cursor}::timestamptz`;
+}
+
+/** Rows of a raw statement: PGlite answers `{ rows }`, postgres.js an array. */
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Postgres' unique_violation, whichever driver raised it. */
+export function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if ((current as { code?: string }).code === "23505") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,0 +1,57 @@
+import { SESSION_COOKIE } from "@rhizome/protocol";
+import { Elysia } from "elysia";
+import { ApiError, forbidden, unwrap } from "../../http/failure.ts";
+import { isCrossSiteWrite, isSecure } from "../../http/origin.ts";
+import { SessionResponse, SigninBody, SignupBody } from "./model.ts";
+import type { Authentication } from "./plugin.ts";
+import type { AuthService } from "./service.ts";
+import { SESSION_TTL_SECONDS } from "./tokens.ts";
+
+function sessionCookie(token: string, request: Request, maxAge = SESSION_TTL_SECONDS): string {
+  const secure = isSecure(request) ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+}
+
+/** Sign-in forms are writes too: refuse them cross-site (login CSRF). */
+function refuseCrossSite(request: Request): void {
+  if (isCrossSiteWrite(request)) throw new ApiError(forbidden("cross-site request refused"));
+}
+
+export function authRoutes(service: AuthService, auth: Authentication) {
+  return new Elysia({ prefix: "/api/auth", tags: ["auth"] })
+    .use(auth)
+    .post(
+      "/signup",
+      async ({ body, request, set, clientKey }) => {
+        refuseCrossSite(request);
+        const session = unwrap(await service.signup(body, clientKey));
+        set.status = 201;
+        set.headers["set-cookie"] = sessionCookie(session.token, request);
+        return session;
+      },
+      {
+        body: SignupBody,
+        response: { 201: SessionResponse },
+        detail: { summary: "Create a being and sign in" },
+      },
+    )
+    .post(
+      "/signin",
+      async ({ body, request, set, clientKey }) => {
+        refuseCrossSite(request);
+        const session = unwrap(await service.signin(body, clientKey));
+        set.headers["set-cookie"] = sessionCookie(session.token, request);
+        return session;
+      },
+      { body: SigninBody, response: { 200: SessionResponse }, detail: { summary: "Sign in" } },
+    )
+    .post(
+      "/signout",
+      async ({ sessionKey, request, set }) => {
+        await service.signout(sessionKey);
+        set.status = 204;
+        set.headers["set-cookie"] = sessionCookie("", request, 0);
+      },
+      { auth: true, detail: { summary: "Revoke this session, and end its streams" } },
+    );
+}

@@ -1,0 +1,50 @@
+import { BEARER_PREFIX, SESSION_COOKIE } from "@rhizome/protocol";
+import { Elysia } from "elysia";
+import { ApiError, forbidden, unauthorized } from "../../http/failure.ts";
+import { isCrossSiteWrite } from "../../http/origin.ts";
+import type { AuthService } from "./service.ts";
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header?.startsWith(BEARER_PREFIX)) return undefined;
+  const token = header.slice(BEARER_PREFIX.length).trim();
+  return token === "" ? undefined : token;
+}
+
+/** Reads the session cookie straight from the header: the token is opaque, never parsed. */
+function cookieToken(header: string | null): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return value.join("=") || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * `{ auth: true }` on a route resolves `being` and `sessionKey` from the bearer token or
+ * the `rz_session` cookie, or answers 401. Cookie sessions also pass the CSRF check.
+ */
+export function authentication(service: AuthService) {
+  return new Elysia({ name: "authentication" })
+    .derive({ as: "global" }, ({ request, server }) => ({
+      /** Who is asking, for rate limits: the peer address. */
+      clientKey: server?.requestIP(request)?.address ?? "local",
+    }))
+    .macro({
+      auth: {
+        async resolve({ request }) {
+          const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
+          const token = bearer ?? cookieToken(request.headers.get("cookie"));
+          if (!token) throw new ApiError(unauthorized());
+          if (!bearer && isCrossSiteWrite(request)) {
+            throw new ApiError(forbidden("cross-site request refused"));
+          }
+          const session = await service.authenticate(token);
+          if (!session) throw new ApiError(unauthorized("the session has expired or was revoked"));
+          return session;
+        },
+      },
+    });
+}
+
+export type Authentication = ReturnType<typeof authentication>;

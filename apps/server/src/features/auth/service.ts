@@ -1,0 +1,80 @@
+import type { Being } from "@rhizome/protocol";
+import { publishAccessChange } from "../../data/access.ts";
+import { findCredentials, insertBeing } from "../../data/beings.ts";
+import { deleteSession, findSessionBeing, insertSession } from "../../data/sessions.ts";
+import type { Db } from "../../db/client.ts";
+import { conflict, type Failure, fail, unauthorized } from "../../http/failure.ts";
+import type { RateLimiter } from "../../http/rate-limit.ts";
+import {
+  colorFor,
+  hashPassword,
+  hashToken,
+  newSessionToken,
+  SESSION_TTL_SECONDS,
+  verifyPassword,
+} from "./tokens.ts";
+
+export type Session = { being: Being; token: string };
+
+/** Compared against when a handle is unknown, so that timing does not reveal which handles exist. */
+const DECOY_HASH = await hashPassword("decoy password, never matches");
+
+export class AuthService {
+  constructor(
+    private readonly db: Db,
+    private readonly limits: { signup: RateLimiter; signin: RateLimiter },
+  ) {}
+
+  async signup(
+    input: { handle: string; password: string; name?: string },
+    clientKey: string,
+  ): Promise<Session | Failure> {
+    const allowed = this.limits.signup.take(clientKey);
+    if (!allowed.ok)
+      return fail("rate_limited", "too many sign-ups, slow down", allowed.retryAfter);
+    const being = await insertBeing(this.db, {
+      handle: input.handle,
+      name: input.name?.trim() || input.handle,
+      color: colorFor(input.handle),
+      passwordHash: await hashPassword(input.password),
+    });
+    if (being === "handle-taken") return conflict(`the handle "${input.handle}" is taken`);
+    return { being, token: await this.#openSession(being.id) };
+  }
+
+  async signin(
+    input: { handle: string; password: string },
+    clientKey: string,
+  ): Promise<Session | Failure> {
+    const allowed = this.limits.signin.take(`${clientKey}|${input.handle}`);
+    if (!allowed.ok)
+      return fail("rate_limited", "too many attempts, slow down", allowed.retryAfter);
+    const found = await findCredentials(this.db, input.handle);
+    const valid = await verifyPassword(input.password, found?.passwordHash ?? DECOY_HASH);
+    if (!found || !valid) return unauthorized("wrong handle or password");
+    return { being: found.being, token: await this.#openSession(found.being.id) };
+  }
+
+  /** Revokes the session everywhere, open streams included. */
+  async signout(sessionKey: string): Promise<void> {
+    await deleteSession(this.db, sessionKey);
+    await publishAccessChange(this.db, { kind: "session-revoked", sessionKey });
+  }
+
+  /** The being behind a token, if its session is live. */
+  async authenticate(token: string): Promise<{ being: Being; sessionKey: string } | undefined> {
+    const sessionKey = hashToken(token);
+    const being = await findSessionBeing(this.db, sessionKey);
+    return being ? { being, sessionKey } : undefined;
+  }
+
+  async #openSession(beingId: string): Promise<string> {
+    const token = newSessionToken();
+    await insertSession(this.db, {
+      tokenHash: hashToken(token),
+      beingId,
+      ttlSeconds: SESSION_TTL_SECONDS,
+    });
+    return token;
+  }
+}

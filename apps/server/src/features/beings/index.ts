@@ -1,0 +1,31 @@
+import { Elysia } from "elysia";
+import { unwrap } from "../../http/failure.ts";
+import type { Authentication } from "../auth/plugin.ts";
+import { BeingParams, BeingResponse, ProfileBody } from "./model.ts";
+import type { BeingsService } from "./service.ts";
+
+export function beingRoutes(service: BeingsService, auth: Authentication) {
+  return new Elysia({ prefix: "/api", tags: ["beings"] })
+    .use(auth)
+    .get("/me", ({ being }) => ({ being }), {
+      auth: true,
+      response: { 200: BeingResponse },
+      detail: { summary: "The signed-in being" },
+    })
+    .patch(
+      "/me",
+      async ({ being, body }) => ({ being: unwrap(await service.updateProfile(being.id, body)) }),
+      {
+        auth: true,
+        body: ProfileBody,
+        response: { 200: BeingResponse },
+        detail: { summary: "Change name or colour" },
+      },
+    )
+    .get("/beings/:id", async ({ params }) => ({ being: unwrap(await service.get(params.id)) }), {
+      auth: true,
+      params: BeingParams,
+      response: { 200: BeingResponse },
+      detail: { summary: "A being's public profile" },
+    });
+}

@@ -1,0 +1,71 @@
+import { Elysia } from "elysia";
+import { unwrap } from "../../http/failure.ts";
+import type { Authentication } from "../auth/plugin.ts";
+import { SpaceParams } from "../spaces/model.ts";
+import {
+  EditBody,
+  HistoryQuery,
+  HistoryResponse,
+  IntentionParams,
+  IntentionResponse,
+  PostBody,
+} from "./model.ts";
+import type { IntentionsService } from "./service.ts";
+
+export function intentionRoutes(service: IntentionsService, auth: Authentication) {
+  return new Elysia({ prefix: "/api", tags: ["intentions"] })
+    .use(auth)
+    .post(
+      "/spaces/:id/intentions",
+      async ({ being, params, body, set }) => {
+        const result = unwrap(await service.post(params.id, being.id, body));
+        set.status = result.created ? 201 : 200;
+        return { intention: result.intention };
+      },
+      {
+        auth: true,
+        params: SpaceParams,
+        body: PostBody,
+        response: { 200: IntentionResponse, 201: IntentionResponse },
+        detail: { summary: "Post an intention (members only; idempotent with a client-made id)" },
+      },
+    )
+    .get(
+      "/spaces/:id/intentions",
+      async ({ being, params, query }) => unwrap(await service.history(params.id, being.id, query)),
+      {
+        auth: true,
+        params: SpaceParams,
+        query: HistoryQuery,
+        response: { 200: HistoryResponse },
+        detail: {
+          summary: "A page of history: live intentions created before `before`, oldest first",
+        },
+      },
+    )
+    .patch(
+      "/intentions/:id",
+      async ({ being, params, body }) => ({
+        intention: unwrap(await service.edit(params.id, being.id, body.content)),
+      }),
+      {
+        auth: true,
+        params: IntentionParams,
+        body: EditBody,
+        response: { 200: IntentionResponse },
+        detail: { summary: "Edit your intention" },
+      },
+    )
+    .delete(
+      "/intentions/:id",
+      async ({ being, params, set }) => {
+        unwrap(await service.delete(params.id, being.id));
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: IntentionParams,
+        detail: { summary: "Delete (author or space owner)" },
+      },
+    );
+}

@@ -1,0 +1,26 @@
+import { CursorSchema, IntentionSchema, LIMITS } from "@rhizome/protocol";
+import { t } from "elysia";
+
+export const Content = t.String({
+  minLength: 1,
+  maxLength: LIMITS.contentMax,
+  pattern: "\\S",
+  description: "1..4000 characters, not only whitespace",
+});
+export const PostBody = t.Object({
+  id: t.Optional(
+    t.String({ format: "uuid", description: "A client-made id: posting it again is idempotent" }),
+  ),
+  content: Content,
+});
+export const EditBody = t.Object({ content: Content });
+export const IntentionParams = t.Object({ id: t.String({ format: "uuid" }) });
+export const HistoryQuery = t.Object({
+  before: t.Optional(CursorSchema),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: LIMITS.historyLimitMax })),
+});
+export const IntentionResponse = t.Object({ intention: IntentionSchema });
+export const HistoryResponse = t.Object({
+  intentions: t.Array(IntentionSchema),
+  hasMore: t.Boolean(),
+});

@@ -1,0 +1,101 @@
+import type { Intention } from "@rhizome/protocol";
+import {
+  editIntention,
+  findWithTombstone,
+  insertIntention,
+  readHistoryPage,
+  tombstoneIntention,
+} from "../../data/intentions.ts";
+import type { Db } from "../../db/client.ts";
+import { conflict, type Failure, fail, forbidden, notFound } from "../../http/failure.ts";
+import type { RateLimiter } from "../../http/rate-limit.ts";
+import type { SpacesService } from "../spaces/service.ts";
+
+export const DEFAULT_HISTORY_LIMIT = 50;
+
+export class IntentionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly spaces: SpacesService,
+    private readonly writes: RateLimiter,
+  ) {}
+
+  /** Posts once per client-made id: a replay answers the stored intention, a reuse is a conflict. */
+  async post(
+    spaceId: string,
+    authorId: string,
+    input: { id?: string; content: string },
+  ): Promise<{ intention: Intention; created: boolean } | Failure> {
+    const access = await this.spaces.access(spaceId, authorId);
+    if ("failure" in access) return access;
+    if (access.role === null) return forbidden("join the space before posting");
+    const limited = this.#rateLimit(authorId);
+    if (limited) return limited;
+    const id = input.id?.toLowerCase() ?? crypto.randomUUID();
+    const outcome = await insertIntention(this.db, {
+      id,
+      spaceId,
+      authorId,
+      content: input.content,
+    });
+    if (outcome.kind === "no-space") return notFound("space");
+    if (outcome.kind === "created") return { intention: outcome.intention, created: true };
+    const { deleted, ...existing } = outcome.intention;
+    const replay =
+      !deleted &&
+      existing.spaceId === spaceId &&
+      existing.authorId === authorId &&
+      existing.content === input.content;
+    if (!replay) return conflict(`the id ${id} is already used by another intention`);
+    return { intention: existing, created: false };
+  }
+
+  async edit(id: string, actorId: string, content: string): Promise<Intention | Failure> {
+    const current = await findWithTombstone(this.db, id);
+    if (!current || current.deleted) return notFound("intention");
+    const access = await this.spaces.access(current.spaceId, actorId);
+    if ("failure" in access) return notFound("intention");
+    if (current.authorId !== actorId) return forbidden("only the author edits an intention");
+    const limited = this.#rateLimit(actorId);
+    if (limited) return limited;
+    const outcome = await editIntention(this.db, { id, spaceId: current.spaceId, content });
+    return outcome.kind === "gone" ? notFound("intention") : outcome.intention;
+  }
+
+  /** The author or the space's owner deletes; deleting again still succeeds. */
+  async delete(id: string, actorId: string): Promise<undefined | Failure> {
+    const current = await findWithTombstone(this.db, id);
+    if (!current) return notFound("intention");
+    const access = await this.spaces.access(current.spaceId, actorId);
+    if ("failure" in access) return notFound("intention");
+    if (current.authorId !== actorId && access.role !== "owner") {
+      return forbidden("only the author or the space's owner deletes an intention");
+    }
+    if (current.deleted) return undefined;
+    const limited = this.#rateLimit(actorId);
+    if (limited) return limited;
+    await tombstoneIntention(this.db, { id, spaceId: current.spaceId });
+    return undefined;
+  }
+
+  async history(
+    spaceId: string,
+    actorId: string,
+    query: { before?: string; limit?: number },
+  ): Promise<{ intentions: Intention[]; hasMore: boolean } | Failure> {
+    const access = await this.spaces.access(spaceId, actorId);
+    if ("failure" in access) return access;
+    return readHistoryPage(this.db, {
+      spaceId,
+      before: query.before,
+      limit: query.limit ?? DEFAULT_HISTORY_LIMIT,
+    });
+  }
+
+  #rateLimit(beingId: string): Failure | undefined {
+    const allowed = this.writes.take(beingId);
+    return allowed.ok
+      ? undefined
+      : fail("rate_limited", "too many writes, slow down", allowed.retryAfter);
+  }
+}

@@ -1,0 +1,96 @@
+import { Elysia } from "elysia";
+import { unwrap } from "../../http/failure.ts";
+import type { Authentication } from "../auth/plugin.ts";
+import {
+  AddMemberBody,
+  BeingsResponse,
+  CreateSpaceBody,
+  MemberParams,
+  MemberResponse,
+  SpaceParams,
+  SpaceResponse,
+  SpacesResponse,
+} from "./model.ts";
+import type { SpacesService } from "./service.ts";
+
+export function spaceRoutes(service: SpacesService, auth: Authentication) {
+  return new Elysia({ prefix: "/api/spaces", tags: ["spaces"] })
+    .use(auth)
+    .post(
+      "/",
+      async ({ being, body, set }) => {
+        set.status = 201;
+        return { space: await service.create(being.id, body) };
+      },
+      {
+        auth: true,
+        body: CreateSpaceBody,
+        response: { 201: SpaceResponse },
+        detail: { summary: "Create a space (you own it)" },
+      },
+    )
+    .get("/", async ({ being }) => ({ spaces: await service.list(being.id) }), {
+      auth: true,
+      response: { 200: SpacesResponse },
+      detail: { summary: "Public spaces and yours" },
+    })
+    .get(
+      "/:id",
+      async ({ being, params }) => ({
+        space: unwrap(await service.access(params.id, being.id)).space,
+      }),
+      {
+        auth: true,
+        params: SpaceParams,
+        response: { 200: SpaceResponse },
+        detail: { summary: "One space" },
+      },
+    )
+    .post(
+      "/:id/join",
+      async ({ being, params }) => ({ space: unwrap(await service.join(params.id, being.id)) }),
+      {
+        auth: true,
+        params: SpaceParams,
+        response: { 200: SpaceResponse },
+        detail: { summary: "Join a public space" },
+      },
+    )
+    .post(
+      "/:id/members",
+      async ({ being, params, body, set }) => {
+        const result = unwrap(await service.addMember(params.id, being.id, body.beingId));
+        set.status = result.added ? 201 : 200;
+        return { spaceId: params.id, beingId: body.beingId, role: result.role };
+      },
+      {
+        auth: true,
+        params: SpaceParams,
+        body: AddMemberBody,
+        response: { 200: MemberResponse, 201: MemberResponse },
+        detail: { summary: "Add a member (owner only)" },
+      },
+    )
+    .delete(
+      "/:id/members/:beingId",
+      async ({ being, params, set }) => {
+        unwrap(await service.removeMember(params.id, being.id, params.beingId));
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: MemberParams,
+        detail: { summary: "Remove a member (owner), or leave" },
+      },
+    )
+    .get(
+      "/:id/beings",
+      async ({ being, params }) => ({ beings: unwrap(await service.beings(params.id, being.id)) }),
+      {
+        auth: true,
+        params: SpaceParams,
+        response: { 200: BeingsResponse },
+        detail: { summary: "The members of a space, for avatars" },
+      },
+    );
+}

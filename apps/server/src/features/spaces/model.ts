@@ -1,0 +1,21 @@
+import { BeingSchema, LIMITS, SpaceSchema, VisibilitySchema } from "@rhizome/protocol";
+import { t } from "elysia";
+
+export const SpaceParams = t.Object({ id: t.String({ format: "uuid" }) });
+export const MemberParams = t.Object({
+  id: t.String({ format: "uuid" }),
+  beingId: t.String({ format: "uuid" }),
+});
+export const CreateSpaceBody = t.Object({
+  name: t.String({ minLength: 1, maxLength: LIMITS.spaceNameMax, pattern: "\\S" }),
+  visibility: t.Optional(VisibilitySchema),
+});
+export const AddMemberBody = t.Object({ beingId: t.String({ format: "uuid" }) });
+export const SpaceResponse = t.Object({ space: SpaceSchema });
+export const SpacesResponse = t.Object({ spaces: t.Array(SpaceSchema) });
+export const BeingsResponse = t.Object({ beings: t.Array(BeingSchema) });
+export const MemberResponse = t.Object({
+  spaceId: t.String(),
+  beingId: t.String(),
+  role: t.String(),
+});

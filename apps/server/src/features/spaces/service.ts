@@ -1,0 +1,88 @@
+import type { Being, Space, Visibility } from "@rhizome/protocol";
+import { publishAccessChange } from "../../data/access.ts";
+import { findBeing } from "../../data/beings.ts";
+import {
+  deleteMember,
+  findSpaceFor,
+  insertMember,
+  insertSpace,
+  listMembers,
+  listVisibleSpaces,
+  type Role,
+} from "../../data/spaces.ts";
+import type { Db } from "../../db/client.ts";
+import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+
+export type SpaceAccess = { space: Space; role: Role | null };
+
+/** Spaces and who may see them: private spaces do not exist for outsiders (404, never 403). */
+export class SpacesService {
+  constructor(private readonly db: Db) {}
+
+  create(ownerId: string, input: { name: string; visibility?: Visibility }): Promise<Space> {
+    return insertSpace(this.db, {
+      name: input.name.trim(),
+      visibility: input.visibility ?? "public",
+      ownerId,
+    });
+  }
+
+  async list(beingId: string): Promise<Space[]> {
+    const rows = await listVisibleSpaces(this.db, beingId);
+    return rows.map(({ role: _, ...space }) => space);
+  }
+
+  /** The space as `beingId` may see it, with their role; 404 when it is not theirs to see. */
+  async access(spaceId: string, beingId: string): Promise<SpaceAccess | Failure> {
+    const found = await findSpaceFor(this.db, spaceId, beingId);
+    if (!found || (found.space.visibility === "private" && found.role === null)) {
+      return notFound("space");
+    }
+    return found;
+  }
+
+  /** Joining a public space; a private one only "opens" to those already invited. */
+  async join(spaceId: string, beingId: string): Promise<Space | Failure> {
+    const access = await this.access(spaceId, beingId);
+    if ("failure" in access) return access;
+    if (access.role === null) await insertMember(this.db, spaceId, beingId);
+    return access.space;
+  }
+
+  async addMember(
+    spaceId: string,
+    actorId: string,
+    beingId: string,
+  ): Promise<{ added: boolean; role: Role } | Failure> {
+    const access = await this.access(spaceId, actorId);
+    if ("failure" in access) return access;
+    if (access.role !== "owner") return forbidden("only the owner adds members");
+    if (!(await findBeing(this.db, beingId))) return notFound("being");
+    const added = await insertMember(this.db, spaceId, beingId);
+    return { added, role: beingId === access.space.ownerId ? "owner" : "member" };
+  }
+
+  /** The owner removes anyone else; a member removes themselves. Streams of a private space end. */
+  async removeMember(
+    spaceId: string,
+    actorId: string,
+    beingId: string,
+  ): Promise<undefined | Failure> {
+    const access = await this.access(spaceId, actorId);
+    if ("failure" in access) return access;
+    const self = actorId === beingId;
+    if (!self && access.role !== "owner") return forbidden("only the owner removes other members");
+    if (beingId === access.space.ownerId) return conflict("the owner cannot leave their space");
+    const removed = await deleteMember(this.db, spaceId, beingId);
+    if (removed && access.space.visibility === "private") {
+      await publishAccessChange(this.db, { kind: "member-removed", spaceId, beingId });
+    }
+    return undefined;
+  }
+
+  async beings(spaceId: string, actorId: string): Promise<Being[] | Failure> {
+    const access = await this.access(spaceId, actorId);
+    if ("failure" in access) return access;
+    return listMembers(this.db, spaceId);
+  }
+}

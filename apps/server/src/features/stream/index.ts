@@ -1,0 +1,62 @@
+import {
+  ERROR_CODES,
+  HEADERS,
+  isCursor,
+  SSE_CACHE_CONTROL,
+  SSE_CONTENT_TYPE,
+} from "@rhizome/protocol";
+import { Elysia } from "elysia";
+import { ApiError, fail, invalid, unwrap } from "../../http/failure.ts";
+import type { Fanout } from "../../sync/fanout.ts";
+import type { Authentication } from "../auth/plugin.ts";
+import type { SpacesService } from "../spaces/service.ts";
+import { StreamQuery } from "./model.ts";
+
+const SSE_HEADERS = {
+  "content-type": SSE_CONTENT_TYPE,
+  "cache-control": SSE_CACHE_CONTROL,
+  "x-accel-buffering": "no",
+  connection: "keep-alive",
+};
+
+/** `?since` wins; otherwise a native EventSource's `Last-Event-ID` resumes the stream. */
+function resumeCursor(since: string | undefined, request: Request): string | undefined {
+  if (since !== undefined) return since;
+  const header = request.headers.get(HEADERS.lastEventId);
+  if (header === null || header === "") return undefined;
+  if (!isCursor(header)) throw new ApiError(invalid(`${HEADERS.lastEventId} is not a cursor`));
+  return header;
+}
+
+export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authentication) {
+  return new Elysia({ prefix: "/api", tags: ["sync"] }).use(auth).get(
+    "/stream",
+    async ({ query, request, server, being, sessionKey }) => {
+      const since = resumeCursor(query.since, request);
+      unwrap(await spaces.access(query.spaceId, being.id));
+      const opened = fanout.open({ spaceId: query.spaceId, beingId: being.id, sessionKey }, since);
+      if (!opened.ok) {
+        throw new ApiError(
+          opened.reason === "too-many-streams"
+            ? fail(ERROR_CODES.rateLimited, "too many open streams for this being", 5)
+            : fail(ERROR_CODES.rateLimited, "this instance is shutting down, reconnect", 1),
+        );
+      }
+      // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
+      server?.timeout(request, 0);
+      const { subscriber } = opened;
+      request.signal.addEventListener("abort", () => subscriber.close("client-gone"), {
+        once: true,
+      });
+      return new Response(subscriber.stream, { headers: SSE_HEADERS });
+    },
+    {
+      auth: true,
+      query: StreamQuery,
+      detail: {
+        summary: "The space's delta stream (text/event-stream, event `space-delta`)",
+        description: "See docs/PROTOCOL.md. Resume with `since` or the Last-Event-ID header.",
+      },
+    },
+  );
+}

@@ -1,0 +1,39 @@
+import { ERROR_CODES } from "@rhizome/protocol";
+import { Elysia, ValidationError } from "elysia";
+import { ApiError, errorResponse, fail } from "./failure.ts";
+
+/** Describes a validation failure in one line, without echoing the rejected value. */
+function describeValidation(error: ValidationError): string {
+  const where = error.type === "params" ? "path" : error.type;
+  const first = error.all?.[0] as { path?: string; message?: string; summary?: string } | undefined;
+  if (!first) return `invalid ${where}`;
+  const field = first.path && first.path !== "" ? first.path.replace(/^\//, "") : where;
+  return `${where} ${field}: ${first.summary ?? first.message ?? "is invalid"}`.slice(0, 300);
+}
+
+/**
+ * Every failure in the contract's shape (DESIGN §7): validation and parse errors are 400,
+ * unknown routes 404, and anything unexpected a 500 with no detail (logged here instead).
+ */
+export const errorHandler = new Elysia({ name: "error-handler" }).onError(
+  { as: "global" },
+  ({ code, error }) => {
+    if (error instanceof ApiError) return errorResponse(error.detail);
+    if (error instanceof ValidationError || code === "VALIDATION") {
+      return errorResponse(fail(ERROR_CODES.invalid, describeValidation(error as ValidationError)));
+    }
+    if (code === "PARSE")
+      return errorResponse(fail(ERROR_CODES.invalid, "the body is not valid JSON"));
+    if (code === "NOT_FOUND") return errorResponse(fail(ERROR_CODES.notFound, "no such route"));
+    if (code === "INVALID_COOKIE_SIGNATURE") {
+      return errorResponse(fail(ERROR_CODES.unauthorized, "invalid session cookie"));
+    }
+    const status = (error as { status?: number }).status;
+    if (status === 413) return errorResponse(fail(ERROR_CODES.tooLarge, "the body is too large"));
+    console.error("[http] unexpected error:", error);
+    return new Response(
+      JSON.stringify({ error: { code: "internal", message: "internal error" } }),
+      { status: 500, headers: { "content-type": "application/json; charset=utf-8" } },
+    );
+  },
+);

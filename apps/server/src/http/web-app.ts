@@ -1,0 +1,34 @@
+import { existsSync, statSync } from "node:fs";
+import { join, normalize } from "node:path";
+import { Elysia } from "elysia";
+
+/**
+ * Serves the built single-page app (DESIGN §8) from `dir`: files as they are, and the SPA's
+ * fallback page for any other path outside /api, so that deep links load the app.
+ */
+export function webApp(dir: string | undefined) {
+  const plugin = new Elysia({ name: "web-app" });
+  if (!dir || !existsSync(dir)) return plugin;
+  const fallback = ["200.html", "index.html"].map((name) => join(dir, name)).find(existsSync);
+  return plugin.get(
+    "/*",
+    ({ params, set }) => {
+      const path = normalize(`/${params["*"] ?? ""}`);
+      if (path.startsWith("/api/") || path === "/api") {
+        set.status = 404;
+        return { error: { code: "not_found", message: "no such route" } };
+      }
+      const file = join(dir, path);
+      if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {
+        const immutable = path.startsWith("/_app/immutable/");
+        set.headers["cache-control"] = immutable
+          ? "public, max-age=31536000, immutable"
+          : "no-cache";
+        return Bun.file(file);
+      }
+      set.headers["cache-control"] = "no-cache";
+      return fallback ? Bun.file(fallback) : new Response("not built", { status: 404 });
+    },
+    { detail: { hide: true } },
+  );
+}

@@ -1,0 +1,32 @@
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfig } from "./config.ts";
+import { raiseFileDescriptorLimit } from "./os/fd-limit.ts";
+import { startServer } from "./server.ts";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+config.webDir ??= fileURLToPath(new URL("../../web/build", import.meta.url));
+
+raiseFileDescriptorLimit();
+const server = await startServer(config);
+console.log(
+  `rhizome listening on http://localhost:${server.port} (database: ${server.database.kind}${
+    server.database.kind === "pglite" ? ` in ${config.dataDir}` : ""
+  })`,
+);
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, async () => {
+    console.log(`${signal}: ending streams and closing the database`);
+    const forced = setTimeout(() => process.exit(1), 10_000);
+    await server.stop().catch((error) => console.error("shutdown failed:", error));
+    clearTimeout(forced);
+    process.exit(0);
+  });
+}

@@ -1,0 +1,313 @@
+import {
+  buildDelta,
+  buildHeartbeat,
+  buildReset,
+  type ChangeRecord,
+  type Cursor,
+  type SyncEvent,
+} from "@rhizome/protocol";
+import type { SyncMetrics } from "./metrics.ts";
+import { ChangeRing } from "./ring.ts";
+import type { ChangeSource, SyncSettings } from "./source.ts";
+import { encodeFrame, SSE_RETRY_MS } from "./sse.ts";
+import type { Subscriber } from "./subscriber.ts";
+
+type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics };
+type FirstFrame = { event: SyncEvent; seed?: { floor: Cursor; changes: ChangeRecord[] } };
+
+const FLUSH_RETRY_MS = 500;
+
+/**
+ * The live channel of one space in this process. Joins and flushes run one at a time on a
+ * queue, so a subscriber is caught up and attached between two flushes and no change
+ * falls in between. Every frame chains: its `since` is the subscriber's cursor.
+ */
+export class SpaceChannel {
+  /** Subscribers whose cursor is `#lastSent`: they all get the same bytes. */
+  readonly #inSync = new Set<Subscriber>();
+  /** Subscribers that joined from a newer snapshot than the last flush. */
+  readonly #ahead = new Set<Subscriber>();
+  #joiners: { subscriber: Subscriber; since: Cursor | undefined }[] = [];
+  /** The timestamp of the channel's last frame; undefined until the first join. */
+  #lastSent: Cursor | undefined;
+  readonly #ring: ChangeRing;
+  #queue: Promise<void> = Promise.resolve();
+  #flushQueued = false;
+  #joinQueued = false;
+  /** Notifications since the last flush started: what the next flush will carry. */
+  #pending = 0;
+  #window: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setTimeout> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
+
+  constructor(
+    readonly spaceId: string,
+    private readonly deps: Deps,
+  ) {
+    this.#ring = new ChangeRing(Math.max(1024, deps.settings.catchupLimit * 4), "");
+  }
+
+  get subscriberCount(): number {
+    return this.#inSync.size + this.#ahead.size + this.#joiners.length;
+  }
+
+  get lastSent(): Cursor | undefined {
+    return this.#lastSent;
+  }
+
+  /** Attaches a subscriber: its first frame is computed on the channel's queue. */
+  join(subscriber: Subscriber, since: Cursor | undefined): void {
+    this.#joiners.push({ subscriber, since });
+    if (!this.#joinQueued) {
+      this.#joinQueued = true;
+      this.#enqueue(() => this.#admitJoiners());
+    }
+  }
+
+  leave(subscriber: Subscriber): void {
+    this.#inSync.delete(subscriber);
+    this.#ahead.delete(subscriber);
+  }
+
+  /** Each subscriber, e.g. to close those of a removed member. */
+  subscribers(): Subscriber[] {
+    return [...this.#inSync, ...this.#ahead, ...this.#joiners.map((joiner) => joiner.subscriber)];
+  }
+
+  /**
+   * A change was committed. Leading-edge batching: the first change after a quiet window
+   * is flushed at once; later ones wait for the window's end, or for a full batch.
+   */
+  notify(): void {
+    if (this.#disposed) return;
+    this.#pending++;
+    if (this.#window === undefined) {
+      this.#requestFlush();
+      this.#openWindow();
+    } else if (this.#pending >= this.deps.settings.maxBatch) {
+      this.#requestFlush();
+    }
+  }
+
+  /** Stops timers; subscribers are closed by the caller. */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#window);
+    clearTimeout(this.#heartbeat);
+    clearTimeout(this.#retry);
+  }
+
+  /** Resolves once everything queued so far has run (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  #openWindow(): void {
+    this.#window = setTimeout(() => {
+      this.#window = undefined;
+      if (this.#pending > 0 && !this.#disposed) {
+        this.#requestFlush();
+        this.#openWindow();
+      }
+    }, this.deps.settings.batchMs);
+  }
+
+  #requestFlush(): void {
+    if (this.#flushQueued || this.#disposed) return;
+    this.#flushQueued = true;
+    this.#enqueue(() => this.#flush());
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(task).catch((error) => {
+      console.error(`[sync] space ${this.spaceId}:`, error);
+    });
+  }
+
+  async #admitJoiners(): Promise<void> {
+    this.#joinQueued = false;
+    const joiners = this.#joiners;
+    this.#joiners = [];
+    // Joiners resuming from the same cursor share one computation: a reconnect storm is one read.
+    const bySince = Map.groupBy(joiners, (joiner) => joiner.since ?? "");
+    for (const [since, group] of bySince) {
+      const live = group.filter((joiner) => !joiner.subscriber.closed);
+      if (live.length === 0) continue;
+      let first: FirstFrame | undefined;
+      try {
+        first = await this.#firstFrame(since === "" ? undefined : since);
+      } catch (error) {
+        console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
+      }
+      if (!first) {
+        for (const joiner of live) joiner.subscriber.close("error");
+        continue;
+      }
+      this.#initialise(first);
+      const bytes = encodeFrame(first.event, SSE_RETRY_MS);
+      for (const joiner of live) {
+        const sent = this.#deliver(joiner.subscriber, bytes, first.event.timestamp);
+        if (sent) this.#place(joiner.subscriber);
+      }
+    }
+    // Only broadcasts re-arm it: frequent joins must not starve the others of heartbeats.
+    if (this.#heartbeat === undefined) this.#armHeartbeat();
+  }
+
+  /** The first frame for a cursor (DESIGN §6): a reset, or the catch-up delta. */
+  async #firstFrame(since: Cursor | undefined): Promise<FirstFrame | undefined> {
+    const { settings, metrics, source } = this.deps;
+    if (since === undefined) return this.#reset();
+    if (this.#lastSent !== undefined && this.#ring.covers(since, this.#lastSent)) {
+      if (this.#ring.countAfter(since) > settings.catchupLimit) return this.#reset();
+      metrics.catchupsFromRing++;
+      return { event: buildDelta(this.spaceId, since, this.#ring.after(since)) };
+    }
+    metrics.dbQueries++;
+    const read = await source.changesSince(this.spaceId, since, settings.catchupLimit + 1);
+    if (!read) return undefined;
+    if (since > read.head || read.changes.length > settings.catchupLimit) return this.#reset();
+    const event = buildDelta(this.spaceId, since, read.changes);
+    // Only a cursor older than the space itself can end behind the channel with nothing to
+    // chain it forward; a reset is the one correct answer left.
+    if (this.#lastSent !== undefined && event.timestamp < this.#lastSent) {
+      if (!this.#ring.covers(event.timestamp, this.#lastSent)) return this.#reset();
+    }
+    metrics.catchupsFromDb++;
+    return { event, seed: { floor: since, changes: read.changes } };
+  }
+
+  async #reset(): Promise<FirstFrame | undefined> {
+    this.deps.metrics.dbQueries++;
+    this.deps.metrics.resets++;
+    const read = await this.deps.source.latestPage(this.spaceId, this.deps.settings.pageSize);
+    if (!read) return undefined;
+    return {
+      event: buildReset(this.spaceId, read.head, read.page),
+      seed: { floor: read.head, changes: [] },
+    };
+  }
+
+  /** The first join fixes the channel's position; its read seeds the ring. */
+  #initialise(first: FirstFrame): void {
+    if (this.#lastSent !== undefined) return;
+    this.#lastSent = first.event.timestamp;
+    const seed = first.seed ?? { floor: first.event.timestamp, changes: [] };
+    this.#ring.reset(seed.floor, seed.changes);
+  }
+
+  /** Puts a subscriber that has its first frame into the set its cursor belongs to. */
+  #place(subscriber: Subscriber): void {
+    const cursor = subscriber.cursor as Cursor;
+    const lastSent = this.#lastSent as Cursor;
+    if (cursor === lastSent) {
+      this.#inSync.add(subscriber);
+    } else if (cursor > lastSent) {
+      // It read a newer snapshot than our last flush: it converges at the next flush.
+      this.#ahead.add(subscriber);
+      this.#requestFlush();
+    } else if (this.#ring.covers(cursor, lastSent)) {
+      const patch = buildDelta(this.spaceId, cursor, this.#ring.after(cursor));
+      if (this.#deliver(subscriber, encodeFrame(patch), patch.timestamp))
+        this.#inSync.add(subscriber);
+    } else {
+      subscriber.close("error"); // Cannot chain it: it resumes from its cursor.
+    }
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushQueued = false;
+    if (this.#lastSent === undefined || this.#disposed) return;
+    const { source, settings, metrics } = this.deps;
+    const since = this.#lastSent;
+    this.#pending = 0;
+    const started = performance.now();
+    metrics.dbQueries++;
+    let read: Awaited<ReturnType<ChangeSource["changesSince"]>>;
+    try {
+      read = await source.changesSince(this.spaceId, since, settings.maxBatch);
+    } catch (error) {
+      console.error(
+        `[sync] flush of space ${this.spaceId} failed, retrying:`,
+        (error as Error).message,
+      );
+      this.#pending++;
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => this.#requestFlush(), FLUSH_RETRY_MS);
+      return;
+    }
+    if (!read || read.changes.length === 0) return;
+    const event = buildDelta(this.spaceId, since, read.changes);
+    const bytes = encodeFrame(event);
+    let recipients = 0;
+    for (const subscriber of this.#inSync) {
+      if (subscriber.send(bytes, event.timestamp) === "sent") recipients++;
+      else this.#inSync.delete(subscriber);
+    }
+    metrics.recordFrame(bytes.byteLength, recipients);
+    this.#ring.append(read.changes);
+    this.#lastSent = event.timestamp;
+    this.#catchUpAhead(read.changes, event.timestamp);
+    metrics.flushes++;
+    metrics.flushSeconds += (performance.now() - started) / 1000;
+    // A full page means more may be waiting: chain the next flush right away.
+    if (read.changes.length >= settings.maxBatch) this.#requestFlush();
+    this.#armHeartbeat();
+  }
+
+  /** Subscribers ahead of the old position get the part of this flush they have not seen. */
+  #catchUpAhead(changes: ChangeRecord[], timestamp: Cursor): void {
+    for (const subscriber of this.#ahead) {
+      const cursor = subscriber.cursor as Cursor;
+      if (cursor > timestamp) continue;
+      this.#ahead.delete(subscriber);
+      if (cursor === timestamp) {
+        this.#inSync.add(subscriber);
+        continue;
+      }
+      const patch = buildDelta(
+        this.spaceId,
+        cursor,
+        changes.filter((change) => change.updatedAt > cursor),
+      );
+      if (this.#deliver(subscriber, encodeFrame(patch), patch.timestamp))
+        this.#inSync.add(subscriber);
+    }
+  }
+
+  #deliver(subscriber: Subscriber, bytes: Uint8Array, cursor: Cursor): boolean {
+    const result = subscriber.send(bytes, cursor);
+    if (result === "sent") this.deps.metrics.recordFrame(bytes.byteLength, 1);
+    return result === "sent";
+  }
+
+  #armHeartbeat(): void {
+    clearTimeout(this.#heartbeat);
+    if (this.#disposed) return;
+    this.#heartbeat = setTimeout(
+      () => this.#enqueue(async () => this.#sendHeartbeats()),
+      this.deps.settings.heartbeatMs,
+    );
+  }
+
+  /** An empty delta at each subscriber's cursor: liveness, and the server's position. */
+  #sendHeartbeats(): void {
+    if (this.#lastSent === undefined || this.#disposed) return;
+    const bytes = encodeFrame(buildHeartbeat(this.spaceId, this.#lastSent));
+    let recipients = 0;
+    for (const subscriber of this.#inSync) {
+      if (subscriber.send(bytes, this.#lastSent) === "sent") recipients++;
+      else this.#inSync.delete(subscriber);
+    }
+    this.deps.metrics.recordFrame(bytes.byteLength, recipients);
+    for (const subscriber of this.#ahead) {
+      const cursor = subscriber.cursor as Cursor;
+      if (!this.#deliver(subscriber, encodeFrame(buildHeartbeat(this.spaceId, cursor)), cursor)) {
+        this.#ahead.delete(subscriber);
+      }
+    }
+    this.deps.metrics.heartbeats++;
+    this.#armHeartbeat();
+  }
+}

@@ -1,0 +1,181 @@
+import type { Cursor } from "@rhizome/protocol";
+import {
+  ACCESS_CHANGES_CHANNEL,
+  type AccessChange,
+  SPACE_CHANGES_CHANNEL,
+} from "../db/channels.ts";
+import type { Listen } from "../db/client.ts";
+import { SpaceChannel } from "./channel.ts";
+import { SyncMetrics } from "./metrics.ts";
+import type { ChangeSource, SyncSettings } from "./source.ts";
+import { type CloseReason, Subscriber, type SubscriberInfo } from "./subscriber.ts";
+
+export type FanoutSettings = SyncSettings & { maxStreamsPerBeing: number; safetyPollMs: number };
+
+export type OpenResult =
+  | { ok: true; subscriber: Subscriber }
+  | { ok: false; reason: "too-many-streams" | "shutting-down" };
+
+/** How long a space's channel (and its ring) outlives its last subscriber, for quick resumes. */
+const CHANNEL_IDLE_MS = 60_000;
+
+/**
+ * The process-wide fan-out: one LISTEN connection, one channel per watched space, and the
+ * safety net for lost notifications (a poll of heads, and a flush after every reconnect).
+ */
+export class Fanout {
+  readonly metrics = new SyncMetrics();
+  readonly #channels = new Map<string, SpaceChannel>();
+  readonly #idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #streamsByBeing = new Map<string, number>();
+  readonly #unlisten: (() => Promise<void>)[] = [];
+  #poll: ReturnType<typeof setInterval> | undefined;
+  #shuttingDown = false;
+
+  constructor(
+    private readonly source: ChangeSource,
+    private readonly settings: FanoutSettings,
+  ) {}
+
+  async start(listen: Listen): Promise<void> {
+    let connected = false;
+    this.#unlisten.push(
+      await listen(
+        SPACE_CHANGES_CHANNEL,
+        (spaceId) => this.notify(spaceId),
+        () => {
+          // Notifications sent while the connection was down are lost: look at every head.
+          if (connected) {
+            this.metrics.listenerReconnects++;
+            void this.pollHeads();
+          }
+          connected = true;
+        },
+      ),
+      await listen(
+        ACCESS_CHANGES_CHANNEL,
+        (payload) => this.#onAccessChange(payload),
+        () => {},
+      ),
+    );
+    this.#poll = setInterval(() => void this.pollHeads(), this.settings.safetyPollMs);
+  }
+
+  open(info: SubscriberInfo, since: Cursor | undefined): OpenResult {
+    if (this.#shuttingDown) return { ok: false, reason: "shutting-down" };
+    const held = this.#streamsByBeing.get(info.beingId) ?? 0;
+    if (held >= this.settings.maxStreamsPerBeing) return { ok: false, reason: "too-many-streams" };
+    const subscriber = new Subscriber(info, this.settings.maxBufferBytes);
+    const channel = this.#channel(info.spaceId);
+    this.#streamsByBeing.set(info.beingId, held + 1);
+    this.metrics.openStreams++;
+    subscriber.onClose((reason) => this.#closed(subscriber, channel, reason));
+    channel.join(subscriber, since);
+    return { ok: true, subscriber };
+  }
+
+  /** A change was committed in a space; spaces without local subscribers are ignored. */
+  notify(spaceId: string): void {
+    this.#channels.get(spaceId)?.notify();
+  }
+
+  /** Flushes every watched space whose head moved past what was sent: one query in all. */
+  async pollHeads(): Promise<void> {
+    const ids = [...this.#channels.keys()];
+    if (ids.length === 0) return;
+    try {
+      this.metrics.dbQueries++;
+      const heads = await this.source.heads(ids);
+      for (const [spaceId, head] of heads) {
+        const channel = this.#channels.get(spaceId);
+        if (channel?.lastSent !== undefined && head > channel.lastSent) channel.notify();
+      }
+    } catch (error) {
+      console.error("[sync] safety poll failed:", (error as Error).message);
+    }
+  }
+
+  closeWhere(match: (info: SubscriberInfo) => boolean, reason: CloseReason): number {
+    let closed = 0;
+    for (const channel of [...this.#channels.values()]) {
+      for (const subscriber of channel.subscribers()) {
+        if (match(subscriber.info)) {
+          subscriber.close(reason);
+          closed++;
+        }
+      }
+    }
+    return closed;
+  }
+
+  /** Stops listening and ends every stream; clients resume on another instance. */
+  async shutdown(): Promise<void> {
+    this.#shuttingDown = true;
+    clearInterval(this.#poll);
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    this.closeWhere(() => true, "shutdown");
+    for (const channel of this.#channels.values()) channel.dispose();
+    this.#channels.clear();
+    await Promise.allSettled(this.#unlisten.map((unlisten) => unlisten()));
+  }
+
+  /** Resolves when every channel's queue is drained (tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#channels.values()].map((channel) => channel.idle()));
+  }
+
+  #channel(spaceId: string): SpaceChannel {
+    clearTimeout(this.#idleTimers.get(spaceId));
+    this.#idleTimers.delete(spaceId);
+    let channel = this.#channels.get(spaceId);
+    if (!channel) {
+      channel = new SpaceChannel(spaceId, {
+        source: this.source,
+        settings: this.settings,
+        metrics: this.metrics,
+      });
+      this.#channels.set(spaceId, channel);
+      this.metrics.activeSpaces = this.#channels.size;
+    }
+    return channel;
+  }
+
+  #closed(subscriber: Subscriber, channel: SpaceChannel, reason: CloseReason): void {
+    const { beingId, spaceId } = subscriber.info;
+    const held = (this.#streamsByBeing.get(beingId) ?? 1) - 1;
+    if (held > 0) this.#streamsByBeing.set(beingId, held);
+    else this.#streamsByBeing.delete(beingId);
+    this.metrics.openStreams--;
+    if (reason === "slow-consumer") this.metrics.slowConsumerCutoffs++;
+    channel.leave(subscriber);
+    if (channel.subscriberCount === 0 && !this.#shuttingDown) {
+      this.#idleTimers.set(
+        spaceId,
+        setTimeout(() => {
+          this.#idleTimers.delete(spaceId);
+          if (channel.subscriberCount > 0) return;
+          channel.dispose();
+          this.#channels.delete(spaceId);
+          this.metrics.activeSpaces = this.#channels.size;
+        }, CHANNEL_IDLE_MS),
+      );
+    }
+  }
+
+  #onAccessChange(payload: string): void {
+    let change: AccessChange;
+    try {
+      change = JSON.parse(payload) as AccessChange;
+    } catch {
+      return;
+    }
+    if (change.kind === "session-revoked") {
+      this.closeWhere((info) => info.sessionKey === change.sessionKey, "revoked");
+    } else if (change.kind === "member-removed") {
+      this.closeWhere(
+        (info) => info.spaceId === change.spaceId && info.beingId === change.beingId,
+        "revoked",
+      );
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { ChangeRecord, Cursor, Intention } from "@rhizome/protocol";
+
+/** What the sync engine reads from the database; the data layer implements it. */
+export type ChangeSource = {
+  /** Changes after `since` in commit order (at most `limit`) and the head, one snapshot. */
+  changesSince(
+    spaceId: string,
+    since: Cursor,
+    limit: number,
+  ): Promise<{ head: Cursor; changes: ChangeRecord[] } | undefined>;
+  /** The latest live intentions and the head of the same snapshot. */
+  latestPage(
+    spaceId: string,
+    limit: number,
+  ): Promise<{ head: Cursor; page: Intention[] } | undefined>;
+  /** Heads of many spaces in one query. */
+  heads(spaceIds: string[]): Promise<Map<string, Cursor>>;
+};
+
+export type SyncSettings = {
+  batchMs: number;
+  maxBatch: number;
+  catchupLimit: number;
+  pageSize: number;
+  heartbeatMs: number;
+  maxBufferBytes: number;
+};

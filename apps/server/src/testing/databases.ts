@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe } from "bun:test";
+import postgres from "postgres";
+import { type Database, openDatabase } from "../db/client.ts";
+
+/** Tables in dependency order, for truncation between tests. */
+const TABLES = "intentions, space_members, sessions, spaces, beings";
+
+export type DbHandle = { readonly database: Database; truncate(): Promise<void> };
+
+/** A fresh database on the server of DATABASE_URL, dropped by `drop()`. */
+export async function createScratchDatabase(baseUrl: string) {
+  const name = `rz_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = postgres(baseUrl, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** The drivers this run can test: PGlite always, Postgres when DATABASE_URL is set. */
+export function availableDrivers(): ("pglite" | "postgres")[] {
+  return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/**
+ * Declares `body` once per driver (DESIGN §4: the same suite on PGlite and Postgres).
+ * One database per file and driver; tests truncate through the handle.
+ */
+export function describeEachDriver(title: string, body: (db: DbHandle) => void) {
+  for (const driver of availableDrivers()) {
+    describe(`${title} [${driver}]`, () => {
+      let database: Database | undefined;
+      let drop: (() => Promise<void>) | undefined;
+      const handle: DbHandle = {
+        get database() {
+          if (!database) throw new Error("database not open yet");
+          return database;
+        },
+        async truncate() {
+          await handle.database.db.execute(`TRUNCATE ${TABLES} CASCADE` as never);
+        },
+      };
+      beforeAll(async () => {
+        if (driver === "postgres") {
+          const scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
+          drop = scratch.drop;
+          database = await openDatabase({ databaseUrl: scratch.url, dataDir: "memory://" });
+        } else {
+          database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
+        }
+      });
+      afterAll(async () => {
+        await database?.close();
+        await drop?.();
+      });
+      body(handle);
+    });
+  }
+}

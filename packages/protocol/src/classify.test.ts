@@ -1,0 +1,69 @@
+import { describe, expect, test } from "bun:test";
+import { buildDelta, buildReset, type ChangeRecord, countChangedSince } from "./classify.ts";
+import { cursorAt, intentionId, SPACE } from "./test-support/history.ts";
+
+const S = cursorAt(100);
+function row(n: number, createdAt: number, updatedAt: number, deleted = false): ChangeRecord {
+  return {
+    id: intentionId(n),
+    spaceId: SPACE,
+    authorId: SPACE,
+    content: deleted ? "" : `v${updatedAt}`,
+    createdAt: cursorAt(createdAt),
+    updatedAt: cursorAt(updatedAt),
+    deletedAt: deleted ? cursorAt(updatedAt) : null,
+  };
+}
+
+describe("classification from since = S (DESIGN §5)", () => {
+  const changes = [
+    row(1, 10, 110), // edited after S, created before → updated
+    row(2, 20, 120, true), // deleted after S, created before → deleted
+    row(3, 130, 130), // created after S → created
+    row(4, 140, 150, true), // created and deleted after S → omitted
+    row(5, 145, 160), // created after S, then edited → created, latest content
+  ];
+  const delta = buildDelta(SPACE, S, changes);
+
+  test("each change lands in exactly one list", () => {
+    expect(delta.created.map((i) => i.id)).toEqual([intentionId(3), intentionId(5)]);
+    expect(delta.updated.map((i) => i.id)).toEqual([intentionId(1)]);
+    expect(delta.deleted).toEqual([intentionId(2)]);
+    expect(delta.created[1]?.content).toBe("v160");
+  });
+
+  test("the timestamp is the last change's updatedAt, even an omitted one", () => {
+    expect(delta.timestamp).toBe(cursorAt(160));
+    expect(buildDelta(SPACE, S, [row(4, 140, 150, true)]).timestamp).toBe(cursorAt(150));
+  });
+
+  test("with no change the delta is empty and since == timestamp", () => {
+    const empty = buildDelta(SPACE, S, []);
+    expect(empty).toEqual({
+      type: "space-delta",
+      spaceId: SPACE,
+      since: S,
+      created: [],
+      updated: [],
+      deleted: [],
+      timestamp: S,
+    });
+  });
+
+  test("changes at or before since are not carried", () => {
+    expect(buildDelta(SPACE, S, [row(1, 10, 100)]).updated).toEqual([]);
+  });
+
+  test("a reset carries no since, its page oldest first, and the head", () => {
+    const reset = buildReset(SPACE, cursorAt(999), [row(5, 145, 160), row(3, 130, 130)]);
+    expect(reset.since).toBeUndefined();
+    expect(reset.reset).toBe(true);
+    expect(reset.created.map((i) => i.id)).toEqual([intentionId(3), intentionId(5)]);
+    expect(reset.created[0]).not.toHaveProperty("deletedAt");
+    expect(reset.timestamp).toBe(cursorAt(999));
+  });
+
+  test("the catch-up limit counts distinct intentions", () => {
+    expect(countChangedSince(S, [...changes, row(1, 10, 170)])).toBe(5);
+  });
+});

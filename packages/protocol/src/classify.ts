@@ -1,0 +1,85 @@
+import { SYNC_EVENT_TYPE } from "./constants.ts";
+import type { Cursor } from "./cursor.ts";
+import type { Intention } from "./schemas/intention.ts";
+import type { SyncEvent } from "./schemas/sync-event.ts";
+
+/** An intention row as the change log sees it: a tombstone has `deletedAt` and no content. */
+export type ChangeRecord = Intention & { deletedAt: Cursor | null };
+
+/**
+ * Builds the delta from `since` for changes with `updatedAt > since`, ordered by `updatedAt`
+ * (DESIGN §5): deleted and created after `since` → omitted; deleted → `deleted`;
+ * created after `since` → `created`; otherwise → `updated`. The timestamp is the last
+ * change's `updatedAt` (an omitted one included: the reader has seen past it), else `since`.
+ */
+export function buildDelta(
+  spaceId: string,
+  since: Cursor,
+  changes: readonly ChangeRecord[],
+): SyncEvent {
+  const created: Intention[] = [];
+  const updated: Intention[] = [];
+  const deleted: string[] = [];
+  let timestamp = since;
+  for (const change of latestPerId(changes)) {
+    if (change.updatedAt <= since) continue;
+    if (change.updatedAt > timestamp) timestamp = change.updatedAt;
+    const createdAfter = change.createdAt > since;
+    if (change.deletedAt !== null) {
+      if (!createdAfter) deleted.push(change.id);
+    } else if (createdAfter) {
+      created.push(toIntention(change));
+    } else {
+      updated.push(toIntention(change));
+    }
+  }
+  created.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  return { type: SYNC_EVENT_TYPE, spaceId, since, created, updated, deleted, timestamp };
+}
+
+/** A reset: the latest page of live intentions (oldest first) and the head read with it. */
+export function buildReset(spaceId: string, head: Cursor, page: readonly Intention[]): SyncEvent {
+  const created = page.map(toIntention).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  return {
+    type: SYNC_EVENT_TYPE,
+    spaceId,
+    created,
+    updated: [],
+    deleted: [],
+    timestamp: head,
+    reset: true,
+  };
+}
+
+/** The empty delta a subscriber gets as a heartbeat, or as an empty catch-up. */
+export function buildHeartbeat(spaceId: string, cursor: Cursor): SyncEvent {
+  return buildDelta(spaceId, cursor, []);
+}
+
+/** Number of distinct intentions changed after `since`: what the catch-up limit counts. */
+export function countChangedSince(since: Cursor, changes: readonly ChangeRecord[]): number {
+  const ids = new Set<string>();
+  for (const change of changes) if (change.updatedAt > since) ids.add(change.id);
+  return ids.size;
+}
+
+/** Several versions of one row (a log of changes) collapse to the latest, in `updatedAt` order. */
+function latestPerId(changes: readonly ChangeRecord[]): ChangeRecord[] {
+  const latest = new Map<string, ChangeRecord>();
+  for (const change of changes) {
+    const seen = latest.get(change.id);
+    if (!seen || change.updatedAt > seen.updatedAt) latest.set(change.id, change);
+  }
+  return [...latest.values()].sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1));
+}
+
+function toIntention(change: Intention): Intention {
+  return {
+    id: change.id,
+    spaceId: change.spaceId,
+    authorId: change.authorId,
+    content: change.content,
+    createdAt: change.createdAt,
+    updatedAt: change.updatedAt,
+  };
+}

@@ -1,0 +1,78 @@
+/** Every protocol name a client or server needs, in one place. */
+
+/** Bumped whenever the wire shape changes; `wire-shape.test.ts` enforces it. */
+export const PROTOCOL_VERSION = 1;
+
+/** The one SSE event type, for deltas, resets and heartbeats alike. */
+export const SYNC_EVENT_TYPE = "space-delta";
+
+export const API_PREFIX = "/api";
+
+export const ROUTES = {
+  stream: "/api/stream",
+  health: "/api/health",
+} as const;
+
+export const QUERY_PARAMS = {
+  spaceId: "spaceId",
+  since: "since",
+  before: "before",
+  limit: "limit",
+} as const;
+
+export const HEADERS = {
+  lastEventId: "Last-Event-ID",
+  authorization: "Authorization",
+  retryAfter: "Retry-After",
+  cacheControl: "Cache-Control",
+  accelBuffering: "X-Accel-Buffering",
+  contentType: "Content-Type",
+} as const;
+
+export const SESSION_COOKIE = "rz_session";
+export const BEARER_PREFIX = "Bearer ";
+
+export const SSE_CONTENT_TYPE = "text/event-stream";
+export const SSE_CACHE_CONTROL = "no-cache, no-transform";
+
+export const ERROR_CODES = {
+  invalid: "invalid",
+  unauthorized: "unauthorized",
+  forbidden: "forbidden",
+  notFound: "not_found",
+  conflict: "conflict",
+  tooLarge: "too_large",
+  rateLimited: "rate_limited",
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+};
+
+export const LIMITS = {
+  contentMax: 4000,
+  spaceNameMax: 80,
+  handlePattern: "^[a-z0-9_]{3,32}$",
+  passwordMin: 8,
+  passwordMax: 200,
+  nameMax: 80,
+  colorPattern: "^#[0-9a-fA-F]{6}$",
+  historyLimitMax: 100,
+} as const;
+
+/** Defaults of the wire behaviour a client can rely on (the server's config may differ). */
+export const DEFAULTS = {
+  pageSize: 50,
+  catchupLimit: 50,
+  heartbeatMs: 15_000,
+  /** A client reconnects when no frame came for this many heartbeats. */
+  watchdogHeartbeats: 2.5,
+  groupWindowMs: 5 * 60_000,
+} as const;

@@ -1,0 +1,41 @@
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { compareCursors, cursorToEpochMicros, isCursor, maxCursor } from "./cursor.ts";
+import { cursorAt } from "./test-support/history.ts";
+
+describe("cursor", () => {
+  test("accepts exactly the 27-character, six-digit UTC form", () => {
+    expect(isCursor("2025-07-28T10:30:16.123456Z")).toBe(true);
+    for (const bad of [
+      "2025-07-28T10:30:16.123Z",
+      "2025-07-28T10:30:16.1234567Z",
+      "2025-07-28T10:30:16.123456+00:00",
+      "2025-07-28 10:30:16.123456Z",
+      " 2025-07-28T10:30:16.123456Z",
+      "",
+      42,
+      null,
+    ]) {
+      expect(isCursor(bad)).toBe(false);
+    }
+  });
+
+  test("string order is time order, to the microsecond", () => {
+    fc.assert(
+      fc.property(fc.nat(2 ** 45), fc.nat(2 ** 45), (a, b) => {
+        const order = Math.sign(compareCursors(cursorAt(a), cursorAt(b)));
+        expect(order).toBe(Math.sign(a - b));
+        expect(maxCursor(cursorAt(a), cursorAt(b))).toBe(cursorAt(Math.max(a, b)));
+      }),
+    );
+  });
+
+  test("epoch micros keep every digit", () => {
+    const base = cursorToEpochMicros(cursorAt(0));
+    fc.assert(
+      fc.property(fc.nat(2 ** 40), (n) => {
+        expect(cursorToEpochMicros(cursorAt(n)) - base).toBe(n);
+      }),
+    );
+  });
+});

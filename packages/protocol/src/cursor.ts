@@ -1,0 +1,39 @@
+/**
+ * Cursors are a space's commit clock as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (27 characters).
+ * They are opaque to clients: compared as strings, never parsed into a `Date`,
+ * which would drop the microseconds.
+ */
+export type Cursor = string;
+
+export const CURSOR_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$";
+const CURSOR_RE = new RegExp(CURSOR_PATTERN);
+export const CURSOR_LENGTH = 27;
+
+export function isCursor(value: unknown): value is Cursor {
+  return typeof value === "string" && value.length === CURSOR_LENGTH && CURSOR_RE.test(value);
+}
+
+/** Negative, zero or positive, like a sort comparator. Same-format strings order like time. */
+export function compareCursors(a: Cursor, b: Cursor): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function maxCursor(a: Cursor, b: Cursor): Cursor {
+  return a >= b ? a : b;
+}
+
+/**
+ * Microseconds since the epoch, for display arithmetic (grouping, "5 minutes ago").
+ * Integer fields only, so nothing is rounded; never use it to order or resume.
+ */
+export function cursorToEpochMicros(cursor: Cursor): number {
+  const ms = Date.UTC(
+    Number(cursor.slice(0, 4)),
+    Number(cursor.slice(5, 7)) - 1,
+    Number(cursor.slice(8, 10)),
+    Number(cursor.slice(11, 13)),
+    Number(cursor.slice(14, 16)),
+    Number(cursor.slice(17, 19)),
+  );
+  return ms * 1000 + Number(cursor.slice(20, 26));
+}

@@ -1,0 +1,47 @@
+import { FormatRegistry } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { type SyncEvent, SyncEventSchema } from "./schemas/sync-event.ts";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID_RE.test(value);
+}
+
+// Elysia registers the same format; whoever loads first wins, both accept the same strings.
+if (!FormatRegistry.Has("uuid")) FormatRegistry.Set("uuid", (value) => UUID_RE.test(value));
+
+const syncEventCheck = TypeCompiler.Compile(SyncEventSchema);
+
+export type ParseResult =
+  | { ok: true; event: SyncEvent }
+  | { ok: false; reason: "not-json" | "invalid-shape"; detail: string };
+
+/** Validates one SSE `data:` payload. Never throws. */
+export function parseSyncEvent(data: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch (error) {
+    return { ok: false, reason: "not-json", detail: String(error) };
+  }
+  return checkSyncEvent(value);
+}
+
+export function checkSyncEvent(value: unknown): ParseResult {
+  if (syncEventCheck.Check(value)) {
+    if (value.reset === true && value.since !== undefined) {
+      return { ok: false, reason: "invalid-shape", detail: "a reset carries no `since`" };
+    }
+    if (value.reset !== true && value.since === undefined) {
+      return { ok: false, reason: "invalid-shape", detail: "a delta needs `since`" };
+    }
+    return { ok: true, event: value };
+  }
+  const first = syncEventCheck.Errors(value).First();
+  return {
+    ok: false,
+    reason: "invalid-shape",
+    detail: first ? `${first.path || "/"}: ${first.message}` : "not a SyncEvent",
+  };
+}
