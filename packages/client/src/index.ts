@@ -1,0 +1,3 @@
+export * from "./sse-parser.ts";
+export * from "./sync-client.ts";
+export * from "./transport.ts";
