@@ -1,4 +1,4 @@
-import { HEADERS, QUERY_PARAMS, ROUTES, type Cursor } from "@rhizome/protocol";
+import { type Cursor, HEADERS, QUERY_PARAMS, ROUTES } from "@rhizome/protocol";
 import { type SseMessage, SseParser } from "./sse-parser.ts";
 
 export type StreamRequest = { spaceId: string; since: Cursor | undefined };

@@ -5,8 +5,8 @@ import {
   type ConnectionEvent,
   type ConnectionState,
   connectionLabel,
-  DEFAULT_CONNECTION_SETTINGS as SETTINGS,
   nextWakeAt,
+  DEFAULT_CONNECTION_SETTINGS as SETTINGS,
   transition,
   watchdogMs,
 } from "./connection.ts";

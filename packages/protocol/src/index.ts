@@ -1,4 +1,5 @@
 export * from "./classify.ts";
+export * from "./connection.ts";
 export * from "./constants.ts";
 export * from "./cursor.ts";
 export * from "./group.ts";
@@ -8,4 +9,3 @@ export * from "./schemas/cursor.ts";
 export * from "./schemas/intention.ts";
 export * from "./schemas/models.ts";
 export * from "./schemas/sync-event.ts";
-export * from "./connection.ts";
