@@ -1,29 +1,11 @@
 import { afterAll, beforeAll, describe } from "bun:test";
-import postgres from "postgres";
+import { createScratchDatabase } from "@rhizome/testkit";
 import { type Database, openDatabase } from "../db/client.ts";
 
 /** Tables in dependency order, for truncation between tests. */
 const TABLES = "intentions, space_members, sessions, spaces, beings";
 
 export type DbHandle = { readonly database: Database; truncate(): Promise<void> };
-
-/** A fresh database on the server of DATABASE_URL, dropped by `drop()`. */
-export async function createScratchDatabase(baseUrl: string) {
-  const name = `rz_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const cleanup = postgres(baseUrl, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
-}
 
 /** The drivers this run can test: PGlite always, Postgres when DATABASE_URL is set. */
 export function availableDrivers(): ("pglite" | "postgres")[] {
@@ -49,13 +31,13 @@ export function describeEachDriver(title: string, body: (db: DbHandle) => void) 
         },
       };
       beforeAll(async () => {
+        let databaseUrl: string | undefined;
         if (driver === "postgres") {
           const scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
           drop = scratch.drop;
-          database = await openDatabase({ databaseUrl: scratch.url, dataDir: "memory://" });
-        } else {
-          database = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
+          databaseUrl = scratch.url;
         }
+        database = await openDatabase({ databaseUrl, dataDir: "memory://" });
       });
       afterAll(async () => {
         await database?.close();
