@@ -1,13 +1,47 @@
+import { ERROR_CODES } from "@rhizome/protocol";
 import { Elysia } from "elysia";
-import { errorResponse, fail } from "./failure.ts";
+import { ApiError, errorResponse, type Failure, fail } from "./failure.ts";
+import { parseJsonBody } from "./json-body.ts";
 
 /** Largest request body accepted: a 4000-character intention in 4-byte UTF-8 fits with room. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Refuses oversized bodies up front with the contract's 413, before anything parses them. */
-export const bodyLimit = new Elysia({ name: "body-limit" }).onRequest(({ request }) => {
-  const length = request.headers.get("content-length");
-  if (length !== null && Number(length) > MAX_BODY_BYTES) {
-    return errorResponse(fail("too_large", `the body is over ${MAX_BODY_BYTES} bytes`));
+const tooLarge = (): Failure =>
+  fail(ERROR_CODES.tooLarge, `the body is over ${MAX_BODY_BYTES} bytes`);
+
+/** The body's bytes, or undefined as soon as it passes `limit` (the rest is never read). */
+async function readAtMost(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
   }
-});
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Refuses oversized bodies with the contract's 413: up front when Content-Length says so,
+ * and while reading when it is absent (a chunked body), before anything parses them.
+ */
+export const bodyLimit = new Elysia({ name: "body-limit" })
+  .onRequest(({ request }) => {
+    const length = request.headers.get("content-length");
+    if (length !== null && Number(length) > MAX_BODY_BYTES) return errorResponse(tooLarge());
+  })
+  .onParse({ as: "global" }, async ({ request }) => {
+    if (!request.body) return;
+    const bytes = await readAtMost(request.body, MAX_BODY_BYTES);
+    if (!bytes) throw new ApiError(tooLarge());
+    return parseJsonBody(bytes);
+  });

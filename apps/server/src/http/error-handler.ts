@@ -1,15 +1,7 @@
 import { ERROR_CODES } from "@rhizome/protocol";
 import { Elysia, ValidationError } from "elysia";
 import { ApiError, errorResponse, fail } from "./failure.ts";
-
-/** Describes a validation failure in one line, without echoing the rejected value. */
-function describeValidation(error: ValidationError): string {
-  const where = error.type === "params" ? "path" : error.type;
-  const first = error.all?.[0] as { path?: string; message?: string; summary?: string } | undefined;
-  if (!first) return `invalid ${where}`;
-  const field = first.path && first.path !== "" ? first.path.replace(/^\//, "") : where;
-  return `${where} ${field}: ${first.summary ?? first.message ?? "is invalid"}`.slice(0, 300);
-}
+import { describeValidation } from "./validation-message.ts";
 
 /**
  * Every failure in the contract's shape (DESIGN §7): validation and parse errors are 400,
@@ -22,8 +14,12 @@ export const errorHandler = new Elysia({ name: "error-handler" }).onError(
     if (error instanceof ValidationError || code === "VALIDATION") {
       return errorResponse(fail(ERROR_CODES.invalid, describeValidation(error as ValidationError)));
     }
-    if (code === "PARSE")
+    if (code === "PARSE") {
+      // Our body parser's own failures (413, 400 with a reason) arrive wrapped by Elysia.
+      const cause = (error as Error).cause;
+      if (cause instanceof ApiError) return errorResponse(cause.detail);
       return errorResponse(fail(ERROR_CODES.invalid, "the body is not valid JSON"));
+    }
     if (code === "NOT_FOUND") return errorResponse(fail(ERROR_CODES.notFound, "no such route"));
     if (code === "INVALID_COOKIE_SIGNATURE") {
       return errorResponse(fail(ERROR_CODES.unauthorized, "invalid session cookie"));

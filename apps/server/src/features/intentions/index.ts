@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { requireRealCursor } from "../../http/cursor.ts";
 import { unwrap } from "../../http/failure.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import { SpaceParams } from "../spaces/model.ts";
@@ -32,7 +33,10 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     )
     .get(
       "/spaces/:id/intentions",
-      async ({ being, params, query }) => unwrap(await service.history(params.id, being.id, query)),
+      async ({ being, params, query }) => {
+        requireRealCursor(query.before, "query before");
+        return unwrap(await service.history(params.id, being.id, query));
+      },
       {
         auth: true,
         params: SpaceParams,

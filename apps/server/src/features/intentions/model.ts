@@ -1,5 +1,6 @@
 import { CursorSchema, IntentionSchema, LIMITS } from "@rhizome/protocol";
 import { t } from "elysia";
+import { uuid } from "../shared/model.ts";
 
 export const Content = t.String({
   minLength: 1,
@@ -8,13 +9,11 @@ export const Content = t.String({
   description: "1..4000 characters, not only whitespace",
 });
 export const PostBody = t.Object({
-  id: t.Optional(
-    t.String({ format: "uuid", description: "A client-made id: posting it again is idempotent" }),
-  ),
+  id: t.Optional(uuid("A client-made id: posting it again is idempotent")),
   content: Content,
 });
 export const EditBody = t.Object({ content: Content });
-export const IntentionParams = t.Object({ id: t.String({ format: "uuid" }) });
+export const IntentionParams = t.Object({ id: uuid() });
 export const HistoryQuery = t.Object({
   before: t.Optional(CursorSchema),
   limit: t.Optional(t.Integer({ minimum: 1, maximum: LIMITS.historyLimitMax })),

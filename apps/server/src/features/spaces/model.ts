@@ -1,16 +1,17 @@
 import { BeingSchema, LIMITS, SpaceSchema, VisibilitySchema } from "@rhizome/protocol";
 import { t } from "elysia";
+import { uuid } from "../shared/model.ts";
 
-export const SpaceParams = t.Object({ id: t.String({ format: "uuid" }) });
+export const SpaceParams = t.Object({ id: uuid() });
 export const MemberParams = t.Object({
-  id: t.String({ format: "uuid" }),
-  beingId: t.String({ format: "uuid" }),
+  id: uuid(),
+  beingId: uuid(),
 });
 export const CreateSpaceBody = t.Object({
   name: t.String({ minLength: 1, maxLength: LIMITS.spaceNameMax, pattern: "\\S" }),
   visibility: t.Optional(VisibilitySchema),
 });
-export const AddMemberBody = t.Object({ beingId: t.String({ format: "uuid" }) });
+export const AddMemberBody = t.Object({ beingId: uuid() });
 export const SpaceResponse = t.Object({ space: SpaceSchema });
 export const SpacesResponse = t.Object({ spaces: t.Array(SpaceSchema) });
 export const BeingsResponse = t.Object({ beings: t.Array(BeingSchema) });

@@ -1,12 +1,7 @@
-import {
-  ERROR_CODES,
-  HEADERS,
-  isCursor,
-  SSE_CACHE_CONTROL,
-  SSE_CONTENT_TYPE,
-} from "@rhizome/protocol";
+import { ERROR_CODES, HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
-import { ApiError, fail, invalid, unwrap } from "../../http/failure.ts";
+import { requireRealCursor } from "../../http/cursor.ts";
+import { ApiError, fail, unwrap } from "../../http/failure.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import type { SpacesService } from "../spaces/service.ts";
@@ -21,10 +16,13 @@ const SSE_HEADERS = {
 
 /** `?since` wins; otherwise a native EventSource's `Last-Event-ID` resumes the stream. */
 function resumeCursor(since: string | undefined, request: Request): string | undefined {
-  if (since !== undefined) return since;
+  if (since !== undefined) {
+    requireRealCursor(since, "query since");
+    return since;
+  }
   const header = request.headers.get(HEADERS.lastEventId);
   if (header === null || header === "") return undefined;
-  if (!isCursor(header)) throw new ApiError(invalid(`${HEADERS.lastEventId} is not a cursor`));
+  requireRealCursor(header, `header ${HEADERS.lastEventId}`);
   return header;
 }
 

@@ -1,7 +1,8 @@
 import { CursorSchema } from "@rhizome/protocol";
 import { t } from "elysia";
+import { uuid } from "../shared/model.ts";
 
 export const StreamQuery = t.Object({
-  spaceId: t.String({ format: "uuid" }),
+  spaceId: uuid(),
   since: t.Optional(CursorSchema),
 });

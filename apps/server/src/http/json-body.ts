@@ -1,0 +1,35 @@
+import { ApiError, invalid } from "./failure.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Postgres `text` cannot hold NUL, and a lone surrogate would be stored as U+FFFD (so an
+ * idempotent replay would no longer match): refuse both up front, naming the field.
+ */
+function refuseUnstorableText(key: string, value: unknown): unknown {
+  if (typeof value === "string" && (value.includes("\u0000") || !value.isWellFormed())) {
+    const field = key === "" ? "body" : `body ${key}`;
+    throw new ApiError(invalid(`${field}: contains a NUL character or broken Unicode`));
+  }
+  return value;
+}
+
+/**
+ * Every request body is JSON, whatever its Content-Type says: one parser, so a form or a
+ * text/plain body gets the same clear 400 as malformed JSON. An empty body reads as null.
+ */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new ApiError(invalid("the body is not valid UTF-8"));
+  }
+  if (text.trim() === "") return null;
+  try {
+    return JSON.parse(text, refuseUnstorableText);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(invalid("the body is not valid JSON"));
+  }
+}
