@@ -83,6 +83,11 @@ function explain(schema: Schema, value: unknown, fallback: string): string {
 /** One line naming where and which field failed, e.g. `body name: must be 1..80 characters`. */
 export function describeValidation(error: ValidationError): string {
   const where = error.type === "params" ? "path" : error.type;
+  const root = (error as unknown as { value?: unknown }).value;
+  // Elysia reports a non-object body as its first missing field: name the real problem.
+  if (where === "body" && (typeof root !== "object" || root === null || Array.isArray(root))) {
+    return "body: must be a JSON object";
+  }
   const issue = (error as unknown as { valueError?: Issue }).valueError;
   if (!issue) return `${where}: is not valid`;
   const field = issue.path.replace(/^\//, "").replaceAll("/", ".");
