@@ -13,14 +13,10 @@ import {
   type PageOutcome,
   SYNC_EVENT_TYPE,
   type SyncState,
+  type Timers,
   transition,
 } from "@rhizome/protocol";
 import type { StreamTransport } from "./transport.ts";
-
-export type Timers = {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
 
 export type SyncClientOptions = {
   spaceId: string;

@@ -9,3 +9,4 @@ export * from "./schemas/cursor.ts";
 export * from "./schemas/intention.ts";
 export * from "./schemas/models.ts";
 export * from "./schemas/sync-event.ts";
+export * from "./timers.ts";

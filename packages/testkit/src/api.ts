@@ -5,6 +5,8 @@ import type { App } from "../../../apps/server/src/app.ts";
 /** The typed API client (Eden treaty) of a running server. */
 export function apiClient(baseUrl: string, token?: string) {
   return treaty<App>(baseUrl, {
+    // Cursors look like dates: Eden must hand them over as the exact strings they are.
+    parseDate: false,
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 }

@@ -5,6 +5,7 @@ import {
   type ChangeRecord,
   type Cursor,
   type SyncEvent,
+  type Timers,
 } from "@rhizome/protocol";
 import type { SyncMetrics } from "./metrics.ts";
 import { ChangeRing } from "./ring.ts";
@@ -12,10 +13,25 @@ import type { ChangeSource, SyncSettings } from "./source.ts";
 import { encodeFrame, SSE_RETRY_MS } from "./sse.ts";
 import type { Subscriber } from "./subscriber.ts";
 
-type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics };
+const realTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics; timers?: Timers };
 type FirstFrame = { event: SyncEvent; seed?: { floor: Cursor; changes: ChangeRecord[] } };
 
 const FLUSH_RETRY_MS = 500;
+
+/**
+ * The most changes one flush reads. A flush cannot be split into pages: the table keeps only
+ * each row's latest version, so a row created in one page's range and edited later would
+ * reach readers of the next page as `updated` without its creation. Past this bound the
+ * channel starts over instead, and its subscribers resume (with a reset).
+ */
+export function flushCap(maxBatch: number): number {
+  return Math.max(1000, maxBatch * 10);
+}
 
 /**
  * The live channel of one space in this process. Joins and flushes run one at a time on a
@@ -36,16 +52,18 @@ export class SpaceChannel {
   #joinQueued = false;
   /** Notifications since the last flush started: what the next flush will carry. */
   #pending = 0;
-  #window: ReturnType<typeof setTimeout> | undefined;
-  #heartbeat: ReturnType<typeof setTimeout> | undefined;
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  #window: unknown;
+  #heartbeat: unknown;
+  #retry: unknown;
   #disposed = false;
+  readonly #timers: Timers;
 
   constructor(
     readonly spaceId: string,
     private readonly deps: Deps,
   ) {
     this.#ring = new ChangeRing(Math.max(1024, deps.settings.catchupLimit * 4), "");
+    this.#timers = deps.timers ?? realTimers;
   }
 
   get subscriberCount(): number {
@@ -93,9 +111,9 @@ export class SpaceChannel {
   /** Stops timers; subscribers are closed by the caller. */
   dispose(): void {
     this.#disposed = true;
-    clearTimeout(this.#window);
-    clearTimeout(this.#heartbeat);
-    clearTimeout(this.#retry);
+    this.#timers.clearTimeout(this.#window);
+    this.#timers.clearTimeout(this.#heartbeat);
+    this.#timers.clearTimeout(this.#retry);
   }
 
   /** Resolves once everything queued so far has run (tests, shutdown). */
@@ -104,7 +122,7 @@ export class SpaceChannel {
   }
 
   #openWindow(): void {
-    this.#window = setTimeout(() => {
+    this.#window = this.#timers.setTimeout(() => {
       this.#window = undefined;
       if (this.#pending > 0 && !this.#disposed) {
         this.#requestFlush();
@@ -116,7 +134,10 @@ export class SpaceChannel {
   #requestFlush(): void {
     if (this.#flushQueued || this.#disposed) return;
     this.#flushQueued = true;
-    this.#enqueue(() => this.#flush());
+    this.#enqueue(() => {
+      this.#flushQueued = false;
+      return this.#flush();
+    });
   }
 
   #enqueue(task: () => Promise<void>): void {
@@ -127,6 +148,9 @@ export class SpaceChannel {
 
   async #admitJoiners(): Promise<void> {
     this.#joinQueued = false;
+    // Changes already announced must be in the ring before it answers a resume: a first
+    // frame carries everything committed before the connect, so the reset threshold holds.
+    if (this.#pending > 0) await this.#flush();
     const joiners = this.#joiners;
     this.#joiners = [];
     // Joiners resuming from the same cursor share one computation: a reconnect storm is one read.
@@ -217,27 +241,28 @@ export class SpaceChannel {
   }
 
   async #flush(): Promise<void> {
-    this.#flushQueued = false;
     if (this.#lastSent === undefined || this.#disposed) return;
     const { source, settings, metrics } = this.deps;
     const since = this.#lastSent;
     this.#pending = 0;
     const started = performance.now();
     metrics.dbQueries++;
+    const cap = flushCap(settings.maxBatch);
     let read: Awaited<ReturnType<ChangeSource["changesSince"]>>;
     try {
-      read = await source.changesSince(this.spaceId, since, settings.maxBatch);
+      read = await source.changesSince(this.spaceId, since, cap + 1);
     } catch (error) {
       console.error(
         `[sync] flush of space ${this.spaceId} failed, retrying:`,
         (error as Error).message,
       );
       this.#pending++;
-      clearTimeout(this.#retry);
-      this.#retry = setTimeout(() => this.#requestFlush(), FLUSH_RETRY_MS);
+      this.#timers.clearTimeout(this.#retry);
+      this.#retry = this.#timers.setTimeout(() => this.#requestFlush(), FLUSH_RETRY_MS);
       return;
     }
     if (!read || read.changes.length === 0) return;
+    if (read.changes.length > cap) return this.#startOver();
     const event = buildDelta(this.spaceId, since, read.changes);
     const bytes = encodeFrame(event);
     let recipients = 0;
@@ -251,9 +276,16 @@ export class SpaceChannel {
     this.#catchUpAhead(read.changes, event.timestamp);
     metrics.flushes++;
     metrics.flushSeconds += (performance.now() - started) / 1000;
-    // A full page means more may be waiting: chain the next flush right away.
-    if (read.changes.length >= settings.maxBatch) this.#requestFlush();
     this.#armHeartbeat();
+  }
+
+  /** Too far behind to chain: every subscriber resumes from its cursor, the channel re-forms. */
+  #startOver(): void {
+    for (const subscriber of [...this.#inSync, ...this.#ahead]) subscriber.close("error");
+    this.#inSync.clear();
+    this.#ahead.clear();
+    this.#lastSent = undefined;
+    this.#ring.reset("", []);
   }
 
   /** Subscribers ahead of the old position get the part of this flush they have not seen. */
@@ -283,9 +315,9 @@ export class SpaceChannel {
   }
 
   #armHeartbeat(): void {
-    clearTimeout(this.#heartbeat);
+    this.#timers.clearTimeout(this.#heartbeat);
     if (this.#disposed) return;
-    this.#heartbeat = setTimeout(
+    this.#heartbeat = this.#timers.setTimeout(
       () => this.#enqueue(async () => this.#sendHeartbeats()),
       this.deps.settings.heartbeatMs,
     );
