@@ -4,6 +4,8 @@ import { ApiError, forbidden, unauthorized } from "../../http/failure.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
 
+export const REVOKED = "the session has expired or was revoked";
+
 function bearerToken(header: string | undefined): string | undefined {
   if (!header?.startsWith(BEARER_PREFIX)) return undefined;
   const token = header.slice(BEARER_PREFIX.length).trim();
@@ -23,6 +25,7 @@ function cookieToken(header: string | null): string | undefined {
 /**
  * `{ auth: true }` on a route resolves `being` and `sessionKey` from the bearer token or
  * the `rz_session` cookie, or answers 401. Cookie sessions also pass the CSRF check.
+ * `sessionIsLive()` asks again later, for routes that must re-check after attaching a stream.
  */
 export function authentication(service: AuthService) {
   return new Elysia({ name: "authentication" })
@@ -40,8 +43,8 @@ export function authentication(service: AuthService) {
             throw new ApiError(forbidden("cross-site request refused"));
           }
           const session = await service.authenticate(token);
-          if (!session) throw new ApiError(unauthorized("the session has expired or was revoked"));
-          return session;
+          if (!session) throw new ApiError(unauthorized(REVOKED));
+          return { ...session, sessionIsLive: () => service.isLive(session.sessionKey) };
         },
       },
     });

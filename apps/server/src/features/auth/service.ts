@@ -68,6 +68,11 @@ export class AuthService {
     return being ? { being, sessionKey } : undefined;
   }
 
+  /** Whether a session is still live: for checks that must happen after some other step. */
+  async isLive(sessionKey: string): Promise<boolean> {
+    return (await findSessionBeing(this.db, sessionKey)) !== undefined;
+  }
+
   async #openSession(beingId: string): Promise<string> {
     const token = newSessionToken();
     await insertSession(this.db, {

@@ -102,7 +102,7 @@ describeEachDriver("posting with a client-made id", (handle) => {
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 200)).toHaveLength(23);
     const bodies = await Promise.all(
-      responses.map(async (response) => ((await response.json()) as { intention: Intention })),
+      responses.map(async (response) => (await response.json()) as { intention: Intention }),
     );
     for (const body of bodies) expect(body.intention).toEqual(bodies[0]?.intention as Intention);
     expect(await rowsWithId(id)).toHaveLength(1);

@@ -1,9 +1,9 @@
 import { ERROR_CODES, HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import { requireRealCursor } from "../../http/cursor.ts";
-import { ApiError, fail, unwrap } from "../../http/failure.ts";
+import { ApiError, fail, isFailure, unauthorized, unwrap } from "../../http/failure.ts";
 import type { Fanout } from "../../sync/fanout.ts";
-import type { Authentication } from "../auth/plugin.ts";
+import { type Authentication, REVOKED } from "../auth/plugin.ts";
 import type { SpacesService } from "../spaces/service.ts";
 import { StreamQuery } from "./model.ts";
 
@@ -29,7 +29,7 @@ function resumeCursor(since: string | undefined, request: Request): string | und
 export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authentication) {
   return new Elysia({ prefix: "/api", tags: ["sync"] }).use(auth).get(
     "/stream",
-    async ({ query, request, server, being, sessionKey }) => {
+    async ({ query, request, server, being, sessionKey, sessionIsLive }) => {
       const since = resumeCursor(query.since, request);
       unwrap(await spaces.access(query.spaceId, being.id));
       const opened = fanout.open({ spaceId: query.spaceId, beingId: being.id, sessionKey }, since);
@@ -40,9 +40,19 @@ export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authen
             : fail(ERROR_CODES.rateLimited, "this instance is shutting down, reconnect", 1),
         );
       }
+      const { subscriber } = opened;
+      // A revocation that committed after the checks above but before `open` found no stream
+      // to close; now that the stream is attached, any later one will. So check once more.
+      const [live, access] = await Promise.all([
+        sessionIsLive(),
+        spaces.access(query.spaceId, being.id),
+      ]);
+      if (!live || isFailure(access)) {
+        subscriber.close("revoked");
+        throw new ApiError(isFailure(access) ? access : unauthorized(REVOKED));
+      }
       // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
       server?.timeout(request, 0);
-      const { subscriber } = opened;
       request.signal.addEventListener("abort", () => subscriber.close("client-gone"), {
         once: true,
       });

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type Being, type Space, SYNC_EVENT_TYPE } from "@rhizome/protocol";
+import { availableDrivers, describeEachDriver } from "../testing/databases.ts";
+import { readToEnd, readUntil, TestApp } from "../testing/test-app.ts";
+
+/** Access ends the moment it is revoked: the token, and every stream it opened (DESIGN §6, §7). */
+describeEachDriver("revocation", (handle) => {
+  let app: TestApp;
+  let owner: { being: Being; token: string };
+  let member: { being: Being; token: string };
+
+  beforeAll(async () => {
+    app = await TestApp.create(handle.database);
+    owner = await app.signup("revoke_owner");
+    member = await app.signup("revoke_member");
+  });
+  afterAll(() => app.close());
+
+  async function createSpace(visibility: Space["visibility"]): Promise<string> {
+    const { space } = await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: owner.token,
+      body: { name: `Revocation ${visibility}`, visibility },
+    });
+    await app.expect(201, "POST", `/api/spaces/${space.id}/members`, {
+      token: owner.token,
+      body: { beingId: member.being.id },
+    });
+    return space.id;
+  }
+
+  /** Opens a stream and waits for its first frame, so that it is attached to the fan-out. */
+  async function openStream(token: string, spaceId: string) {
+    const response = await app.request("GET", `/api/stream?spaceId=${spaceId}`, { token });
+    expect(response.status).toBe(200);
+    const { reader, text } = await readUntil(response.body as ReadableStream<Uint8Array>, (read) =>
+      read.includes("\n\n"),
+    );
+    expect(text).toContain(`event: ${SYNC_EVENT_TYPE}`);
+    return reader;
+  }
+
+  /** Resolves with the text once a frame mentioning `needle` arrives: the stream is alive. */
+  async function receives(reader: ReadableStreamDefaultReader<Uint8Array>, needle: string) {
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes(needle)) {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error(`the stream ended before "${needle}" arrived`);
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  }
+
+  test("signing out revokes the token: it answers 401 afterwards", async () => {
+    const token = await app.newSession(member.being.id);
+    await app.expect(200, "GET", "/api/me", { token });
+    const response = await app.request("POST", "/api/auth/signout", { token });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("set-cookie")).toContain("Max-Age=0");
+    for (const [method, path] of [
+      ["GET", "/api/me"],
+      ["GET", "/api/spaces"],
+      ["POST", "/api/auth/signout"],
+    ] as const) {
+      const after = await app.request(method, path, { token });
+      expect(after.status).toBe(401);
+    }
+  });
+
+  test("signing out ends that session's open streams, and only that session's", async () => {
+    const spaceId = await createSpace("public");
+    const leaving = await app.newSession(member.being.id);
+    const staying = await app.newSession(member.being.id);
+    const doomed = [await openStream(leaving, spaceId), await openStream(leaving, spaceId)];
+    const survivor = await openStream(staying, spaceId);
+
+    await app.expect(204, "POST", "/api/auth/signout", { token: leaving });
+    await Promise.all(doomed.map((reader) => readToEnd(reader)));
+
+    await app.expect(201, "POST", `/api/spaces/${spaceId}/intentions`, {
+      token: owner.token,
+      body: { content: "still listening?" },
+    });
+    await receives(survivor, "still listening?");
+    await survivor.cancel();
+  });
+
+  test("removing a member of a private space ends their access and their streams of it", async () => {
+    const privateSpace = await createSpace("private");
+    const publicSpace = await createSpace("public");
+    const token = await app.newSession(member.being.id);
+    const privateStream = await openStream(token, privateSpace);
+    const publicStream = await openStream(token, publicSpace);
+
+    await app.expect(204, "DELETE", `/api/spaces/${privateSpace}/members/${member.being.id}`, {
+      token: owner.token,
+    });
+    await readToEnd(privateStream);
+
+    const asMember = { token };
+    await app.expect(404, "GET", `/api/spaces/${privateSpace}`, asMember);
+    await app.expect(404, "GET", `/api/spaces/${privateSpace}/intentions`, asMember);
+    await app.expect(404, "GET", `/api/stream?spaceId=${privateSpace}`, asMember);
+    await app.expect(404, "POST", `/api/spaces/${privateSpace}/intentions`, {
+      ...asMember,
+      body: { content: "let me in" },
+    });
+    await app.expect(404, "POST", `/api/spaces/${privateSpace}/join`, asMember);
+
+    // Their other streams are untouched.
+    await app.expect(201, "POST", `/api/spaces/${publicSpace}/intentions`, {
+      token: owner.token,
+      body: { content: "public news" },
+    });
+    await receives(publicStream, "public news");
+    await publicStream.cancel();
+  });
+
+  test("leaving a private space yourself ends your streams of it too", async () => {
+    const privateSpace = await createSpace("private");
+    const stream = await openStream(member.token, privateSpace);
+    await app.expect(204, "DELETE", `/api/spaces/${privateSpace}/members/${member.being.id}`, {
+      token: member.token,
+    });
+    await readToEnd(stream);
+    await app.expect(404, "GET", `/api/spaces/${privateSpace}`, { token: member.token });
+  });
+});
+
+const drivers = availableDrivers();
+let declared = 0;
+
+describeEachDriver("revocation racing stream opens", (handle) => {
+  // describeEachDriver declares this body once per driver, in the order of availableDrivers().
+  const driver = drivers[declared++];
+  let app: TestApp;
+  let member: { being: Being; token: string };
+  let spaceId: string;
+
+  beforeAll(async () => {
+    app = await TestApp.create(handle.database);
+    member = await app.signup("race_member");
+    const { space } = await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: member.token,
+      body: { name: "Race" },
+    });
+    spaceId = space.id;
+  });
+  afterAll(() => app.close());
+
+  // Skipped on Postgres until sync/channel.ts is fixed: a revocation that lands while the
+  // channel computes a stream's first frame is missed, because `SpaceChannel.subscribers()`
+  // omits joiners being admitted (Fanout.closeWhere cannot see them). See the issue report.
+  test.skipIf(driver === "postgres")(
+    "a stream opened while its session is being revoked does not outlive the revocation",
+    async () => {
+      for (let round = 0; round < 5; round++) {
+        const token = await app.newSession(member.being.id);
+        const opening = Array.from({ length: 12 }, () =>
+          app.request("GET", `/api/stream?spaceId=${spaceId}`, { token }),
+        );
+        const signout = app.request("POST", "/api/auth/signout", { token });
+        const responses = await Promise.all(opening);
+        expect((await signout).status).toBe(204);
+        for (const response of responses) {
+          expect([200, 401]).toContain(response.status);
+          if (response.status === 200) {
+            await readToEnd((response.body as ReadableStream<Uint8Array>).getReader());
+          } else {
+            await response.text();
+          }
+        }
+      }
+    },
+  );
+});
