@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type Being, SESSION_COOKIE } from "@rhizome/protocol";
+import { sql } from "drizzle-orm";
+import { rowsOf } from "../../db/sql.ts";
+import { describeEachDriver } from "../../testing/databases.ts";
+import { asErrorBody, snapshotTables, TEST_PASSWORD, TestApp } from "../../testing/test-app.ts";
+import { hashToken } from "./tokens.ts";
+
+/** Accounts and sessions (DESIGN §4, §7): what is stored, and what the browser is given. */
+describeEachDriver("accounts and sessions", (handle) => {
+  let app: TestApp;
+  let ada: { being: Being; token: string };
+  let signupCookie: string;
+
+  beforeAll(async () => {
+    app = await TestApp.create(handle.database);
+    const response = await app.request("POST", "/api/auth/signup", {
+      body: { handle: "ada", password: TEST_PASSWORD, name: "  Ada Lovelace  " },
+    });
+    expect(response.status).toBe(201);
+    signupCookie = response.headers.get("set-cookie") ?? "";
+    ada = (await response.json()) as typeof ada;
+  });
+  afterAll(() => app.close());
+
+  const cookieAttributes = (header: string) =>
+    header.split(";").map((part) => part.trim().split("=")[0]?.toLowerCase());
+
+  test("sign-up answers the being, the token, and the same token as an HttpOnly, SameSite=Lax cookie", () => {
+    expect(ada.being).toMatchObject({ handle: "ada", name: "Ada Lovelace" });
+    expect(ada.being.color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(signupCookie).toStartWith(`${SESSION_COOKIE}=${ada.token};`);
+    expect(signupCookie).toContain("HttpOnly");
+    expect(signupCookie).toContain("SameSite=Lax");
+    expect(signupCookie).toContain("Path=/");
+    expect(cookieAttributes(signupCookie)).not.toContain("secure");
+  });
+
+  test("behind TLS (X-Forwarded-Proto: https) the cookie is also Secure", async () => {
+    const response = await app.request("POST", "/api/auth/signin", {
+      body: { handle: "ada", password: TEST_PASSWORD },
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(response.status).toBe(200);
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookieAttributes(cookie)).toContain("secure");
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Lax");
+  });
+
+  test("the cookie authenticates like the bearer token", async () => {
+    const me = await app.expect<{ being: Being }>(200, "GET", "/api/me", {
+      headers: { cookie: `theme=dark; ${SESSION_COOKIE}=${ada.token}` },
+    });
+    expect(me.being.id).toBe(ada.being.id);
+  });
+
+  test("passwords are stored as argon2id hashes, never as given", async () => {
+    const [row] = await rowsOf<{ password_hash: string }>(
+      handle.database.db,
+      sql`SELECT password_hash FROM beings WHERE handle = 'ada'`,
+    );
+    expect(row?.password_hash).toStartWith("$argon2id$");
+    expect(row?.password_hash).not.toContain(TEST_PASSWORD);
+  });
+
+  test("session tokens are stored only as their hash", async () => {
+    const keys = await rowsOf<{ token_hash: string }>(
+      handle.database.db,
+      sql`SELECT token_hash FROM sessions WHERE being_id = ${ada.being.id}`,
+    );
+    expect(keys.map((key) => key.token_hash)).toContain(hashToken(ada.token));
+    // The token itself appears nowhere in the database.
+    const everything = JSON.stringify(await snapshotTables(handle.database));
+    expect(everything).not.toContain(ada.token);
+  });
+
+  test("sign-in refuses a wrong password and an unknown handle alike", async () => {
+    const attempts = await Promise.all(
+      [
+        { handle: "ada", password: "not the password" },
+        { handle: "nobody", password: TEST_PASSWORD },
+      ].map((body) => app.request("POST", "/api/auth/signin", { body })),
+    );
+    const bodies = await Promise.all(attempts.map((response) => response.text()));
+    expect(attempts.map((response) => response.status)).toEqual([401, 401]);
+    expect(bodies[0]).toBe(bodies[1] as string);
+    expect(asErrorBody(bodies[0] as string).error.code).toBe("unauthorized");
+    expect(attempts.every((response) => !response.headers.has("set-cookie"))).toBe(true);
+  });
+
+  test("a taken handle is a 409", async () => {
+    const response = await app.request("POST", "/api/auth/signup", {
+      body: { handle: "ada", password: "another password" },
+    });
+    expect(response.status).toBe(409);
+    expect(asErrorBody(await response.text()).error.code).toBe("conflict");
+  });
+
+  test("a being's public profile has exactly the contract's fields", async () => {
+    const { being } = await app.expect<{ being: Record<string, unknown> }>(
+      200,
+      "GET",
+      `/api/beings/${ada.being.id}`,
+      { token: ada.token },
+    );
+    expect(Object.keys(being).sort()).toEqual(
+      ["color", "createdAt", "handle", "id", "name", "updatedAt"].sort(),
+    );
+  });
+});
