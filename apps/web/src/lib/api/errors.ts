@@ -1,0 +1,78 @@
+import { ERROR_CODES, HEADERS } from "@rhizome/protocol";
+
+/** What an Eden call resolves to, loosely: enough to tell success, HTTP errors and network errors. */
+export type EdenResult<T> = {
+  data: T | null;
+  error: { status: unknown; value: unknown } | null;
+  status: number;
+  response?: Response | undefined;
+  headers?: HeadersInit | undefined;
+};
+
+/** A request that failed: `status` 0 when the network failed before any answer. */
+export class ApiRequestError extends Error {
+  override name = "ApiRequestError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+
+  get isNetwork(): boolean {
+    return this.status === 0;
+  }
+
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+/** The `{error: {code, message}}` body of the contract, or a fallback for anything else. */
+function errorBody(value: unknown): { code: string; message: string } | undefined {
+  if (typeof value !== "object" || value === null || !("error" in value)) return undefined;
+  const error = (value as { error: unknown }).error;
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === "string" && typeof message === "string" ? { code, message } : undefined;
+}
+
+function retryAfterMs(headers: HeadersInit | undefined): number | undefined {
+  if (!headers) return undefined;
+  const value = new Headers(headers).get(HEADERS.retryAfter);
+  return value && /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
+}
+
+/** Turns an Eden result into an error, or undefined when it succeeded. */
+export function failureOf(result: EdenResult<unknown>): ApiRequestError | undefined {
+  if (!result.error) return undefined;
+  // Eden answers a rejected fetch (offline, connection reset) as a 503 without a response.
+  if (!result.response) return new ApiRequestError(0, "network", "The network is unreachable.");
+  const body = errorBody(result.error.value);
+  return new ApiRequestError(
+    result.status,
+    body?.code ?? "http",
+    body?.message ?? `The server answered ${result.status}.`,
+    retryAfterMs(result.headers ?? result.response.headers),
+  );
+}
+
+/** The data of a successful call; throws `ApiRequestError` otherwise. */
+export async function request<T>(call: Promise<EdenResult<T>>): Promise<T> {
+  const result = await call;
+  const failure = failureOf(result);
+  if (failure) throw failure;
+  return result.data as T;
+}
+
+export function isUnauthorized(error: unknown): boolean {
+  return error instanceof ApiRequestError && error.code === ERROR_CODES.unauthorized;
+}
+
+/** A sentence for the user. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiRequestError) return error.message;
+  return error instanceof Error ? error.message : "Something went wrong.";
+}

@@ -1,0 +1,60 @@
+import type { Being, Space } from "@rhizome/protocol";
+import { type QueryClient, queryOptions } from "@tanstack/svelte-query";
+import type { Api } from "./client.ts";
+import { ApiRequestError, request } from "./errors.ts";
+
+/** Query keys: every being lives under `beings`, so a profile change invalidates them at once. */
+export const keys = {
+  beings: ["beings"] as const,
+  being: (id: string) => ["beings", "one", id] as const,
+  members: (spaceId: string) => ["beings", "members", spaceId] as const,
+  spaces: ["spaces"] as const,
+  space: (id: string) => ["spaces", "one", id] as const,
+};
+
+/** Profiles change rarely and there is no presence traffic: reuse them for a while. */
+const BEING_STALE_MS = 5 * 60_000;
+
+/** The members of a space; each one also seeds the per-being cache the messages read. */
+export function membersQuery(api: Api, client: QueryClient, spaceId: string) {
+  return queryOptions({
+    queryKey: keys.members(spaceId),
+    queryFn: async (): Promise<Being[]> => {
+      const { beings } = await request(api.api.spaces({ id: spaceId }).beings.get());
+      for (const being of beings) client.setQueryData(keys.being(being.id), being);
+      return beings;
+    },
+    staleTime: 60_000,
+  });
+}
+
+/** One being by id: what a delta naming an unknown author triggers. */
+export function beingQuery(api: Api, id: string) {
+  return queryOptions({
+    queryKey: keys.being(id),
+    queryFn: async (): Promise<Being> => (await request(api.api.beings({ id }).get())).being,
+    staleTime: BEING_STALE_MS,
+  });
+}
+
+export function spacesQuery(api: Api) {
+  return queryOptions({
+    queryKey: keys.spaces,
+    queryFn: async (): Promise<Space[]> => (await request(api.api.spaces.get())).spaces,
+  });
+}
+
+export function spaceQuery(api: Api, id: string) {
+  return queryOptions({
+    queryKey: keys.space(id),
+    queryFn: async (): Promise<Space> => (await request(api.api.spaces({ id }).get())).space,
+  });
+}
+
+/** Retries what may pass next time (network, 5xx, 429), never a definite 4xx answer. */
+export function shouldRetry(failures: number, error: unknown): boolean {
+  if (error instanceof ApiRequestError && error.status >= 400 && error.status < 500) {
+    return error.status === 429 && failures < 3;
+  }
+  return failures < 3;
+}

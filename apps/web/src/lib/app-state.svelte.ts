@@ -1,0 +1,74 @@
+import { QueryClient } from "@tanstack/svelte-query";
+import { createContext } from "svelte";
+import { type Api, api } from "./api/client.ts";
+import { failureOf, request } from "./api/errors.ts";
+import { shouldRetry } from "./api/queries.ts";
+import { Outbox } from "./outbox/outbox.svelte.ts";
+import { classifySend, type SendResult } from "./outbox/outbox.ts";
+import { localOutboxStore } from "./outbox/storage.ts";
+import { Session } from "./session/session.svelte.ts";
+
+/** Sends one outbox entry with its client-made id: POST /api/spaces/:id/intentions. */
+function sender(client: Api) {
+  return async (entry: { id: string; spaceId: string; content: string }): Promise<SendResult> => {
+    const result = await client.api
+      .spaces({ id: entry.spaceId })
+      .intentions.post({ id: entry.id, content: entry.content });
+    const failure = failureOf(result);
+    if (!failure && result.data) return { kind: "stored", intention: result.data.intention };
+    const error = failure ?? { status: 0, message: "no answer", retryAfterMs: undefined };
+    return classifySend(error.status, error.message, error.retryAfterMs);
+  };
+}
+
+/** What every screen shares: the API, the session, the beings cache and the outbox. */
+export class AppState {
+  readonly api: Api;
+  readonly session: Session;
+  readonly queryClient: QueryClient;
+  #outbox = $state.raw<Outbox | null>(null);
+  #outboxOwner: string | null = null;
+
+  constructor() {
+    this.api = api();
+    this.session = new Session(
+      {
+        me: async () => (await request(this.api.api.me.get())).being,
+        signOut: async () => {
+          await request(this.api.api.auth.signout.post());
+        },
+      },
+      globalThis.localStorage,
+    );
+    this.queryClient = new QueryClient({
+      defaultOptions: { queries: { retry: shouldRetry, refetchOnWindowFocus: false } },
+    });
+  }
+
+  /** The signed-in being's outbox (null when signed out). */
+  get outbox(): Outbox | null {
+    return this.#outbox;
+  }
+
+  /** Opens the outbox of `beingId`, closing any other one. */
+  useOutboxOf(beingId: string | null): void {
+    if (beingId === this.#outboxOwner) return;
+    this.#outbox?.dispose();
+    this.#outboxOwner = beingId;
+    this.#outbox =
+      beingId === null
+        ? null
+        : new Outbox({
+            send: sender(this.api),
+            store: localOutboxStore(beingId, globalThis.localStorage),
+          });
+  }
+
+  /** Signed out or expired: forget cached data of the previous being. */
+  forgetUser(): void {
+    this.useOutboxOf(null);
+    this.queryClient.clear();
+  }
+}
+
+export const [getApp, setApp] = createContext<AppState>();

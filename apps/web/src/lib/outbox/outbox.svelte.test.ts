@@ -1,0 +1,177 @@
+import { describe, expect, test } from "bun:test";
+import type { Intention } from "@rhizome/protocol";
+import { ManualClock } from "../../../../../packages/client/src/testing/fake-transport.ts";
+import { Outbox, type OutboxStore } from "./outbox.svelte.ts";
+import type { OutboxEntry, SendResult } from "./outbox.ts";
+import { localOutboxStore } from "./storage.ts";
+
+const SPACE = "00000000-0000-4000-8000-000000000001";
+const AUTHOR = "00000000-0000-4000-8000-00000000000a";
+const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+};
+
+/** A server that stores each id once and answers as the test tells it to. */
+class FakeServer {
+  readonly stored = new Map<string, Intention>();
+  readonly calls: string[] = [];
+  answer: (entry: OutboxEntry) => SendResult | "store" = () => "store";
+  #clock = 0;
+
+  readonly send = async (entry: OutboxEntry): Promise<SendResult> => {
+    this.calls.push(entry.id);
+    const answer = this.answer(entry);
+    if (answer !== "store") return answer;
+    const existing = this.stored.get(entry.id);
+    if (existing) return { kind: "stored", intention: existing };
+    const stamp = c(++this.#clock);
+    const intention = { ...entry, createdAt: stamp, updatedAt: stamp };
+    const { queuedAt: _q, attempts: _a, nextAttemptAt: _n, ...wire } = intention;
+    this.stored.set(entry.id, wire);
+    return { kind: "stored", intention: wire };
+  };
+}
+
+class MemoryStorage implements Storage {
+  readonly #items = new Map<string, string>();
+  get length() {
+    return this.#items.size;
+  }
+  clear() {
+    this.#items.clear();
+  }
+  getItem(key: string) {
+    return this.#items.get(key) ?? null;
+  }
+  key(index: number) {
+    return [...this.#items.keys()][index] ?? null;
+  }
+  removeItem(key: string) {
+    this.#items.delete(key);
+  }
+  setItem(key: string, value: string) {
+    this.#items.set(key, value);
+  }
+}
+
+function setup(store: OutboxStore = localOutboxStore(AUTHOR, new MemoryStorage())) {
+  const clock = new ManualClock();
+  const server = new FakeServer();
+  let next = 0;
+  const make = () =>
+    new Outbox({
+      send: server.send,
+      store,
+      now: () => clock.now,
+      random: () => 1,
+      timers: clock.timers,
+      newId: () => `30000000-0000-4000-8000-${String(++next).padStart(12, "0")}`,
+    });
+  return { clock, server, store, make };
+}
+
+describe("Outbox", () => {
+  test("a written intention is pending at once, sent, and leaves when its delta arrives", async () => {
+    const { server, make } = setup();
+    const outbox = make();
+    const entry = outbox.post(SPACE, AUTHOR, "hello");
+    expect(outbox.display(SPACE, []).map((item) => [item.content, item.status])).toEqual([
+      ["hello", "pending"],
+    ]);
+    await settle();
+    expect(server.calls).toEqual([entry.id]);
+    // Stored, but its delta has not come back yet: still shown as pending.
+    expect(outbox.display(SPACE, [])[0]?.status).toBe("pending");
+    const delta = server.stored.get(entry.id) as Intention;
+    outbox.reconcile(SPACE, [delta], delta.updatedAt);
+    expect(outbox.entries.length).toBe(0);
+    expect(outbox.display(SPACE, [delta]).map((item) => item.status)).toEqual(["sent"]);
+  });
+
+  test("while offline it retries with backoff, and sends at once when back online", async () => {
+    const { clock, server, make } = setup();
+    let online = false;
+    server.answer = () => (online ? "store" : { kind: "retry", reason: "offline" });
+    const outbox = make();
+    outbox.post(SPACE, AUTHOR, "one");
+    await settle();
+    expect(server.calls.length).toBe(1);
+    clock.advance(499);
+    await settle();
+    expect(server.calls.length).toBe(1);
+    clock.advance(1);
+    await settle();
+    expect(server.calls.length).toBe(2);
+    online = true;
+    outbox.retryNow();
+    await settle();
+    expect(server.calls.length).toBe(3);
+    expect(server.stored.size).toBe(1);
+  });
+
+  test("survives a reload: a new outbox on the same storage sends each entry exactly once", async () => {
+    const storage = new MemoryStorage();
+    const { server, make } = setup(localOutboxStore(AUTHOR, storage));
+    server.answer = () => ({ kind: "retry", reason: "offline" });
+    const before = make();
+    before.post(SPACE, AUTHOR, "a");
+    before.post(SPACE, AUTHOR, "b");
+    before.post(SPACE, AUTHOR, "c");
+    await settle();
+    before.dispose();
+
+    server.answer = () => "store";
+    const after = make();
+    expect(after.display(SPACE, []).map((item) => [item.content, item.status])).toEqual([
+      ["a", "pending"],
+      ["b", "pending"],
+      ["c", "pending"],
+    ]);
+    after.retryNow();
+    await settle();
+    expect([...server.stored.values()].map((item) => item.content)).toEqual(["a", "b", "c"]);
+    const window = [...server.stored.values()];
+    after.reconcile(SPACE, window, window.at(-1)?.updatedAt ?? null);
+    expect(after.entries.length).toBe(0);
+    expect(storage.length).toBe(0);
+  });
+
+  test("a send the server refuses is dropped and reported; the next one still goes", async () => {
+    const { server, make } = setup();
+    server.answer = (entry) =>
+      entry.content === "bad"
+        ? { kind: "rejected", status: 403, message: "join the space before posting" }
+        : "store";
+    const outbox = make();
+    outbox.post(SPACE, AUTHOR, "bad");
+    outbox.post(SPACE, AUTHOR, "good");
+    await settle();
+    expect(outbox.dropped.map((item) => item.message)).toEqual(["join the space before posting"]);
+    expect([...server.stored.values()].map((item) => item.content)).toEqual(["good"]);
+    outbox.dismiss(outbox.dropped[0] as (typeof outbox.dropped)[number]);
+    expect(outbox.dropped.length).toBe(0);
+  });
+
+  test("a sender that throws counts as a network failure", async () => {
+    const { clock, server } = setup();
+    let fail = true;
+    const outbox = new Outbox({
+      send: async (entry) => {
+        if (fail) throw new TypeError("Failed to fetch");
+        return server.send(entry);
+      },
+      store: localOutboxStore(AUTHOR, new MemoryStorage()),
+      now: () => clock.now,
+      random: () => 1,
+      timers: clock.timers,
+    });
+    outbox.post(SPACE, AUTHOR, "x");
+    await settle();
+    expect(outbox.entries[0]?.attempts).toBe(1);
+    fail = false;
+    clock.advance(500);
+    await settle();
+    expect(server.stored.size).toBe(1);
+  });
+});

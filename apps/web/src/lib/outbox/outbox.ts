@@ -1,0 +1,223 @@
+import {
+  backoffDelay,
+  type ConnectionSettings,
+  type Cursor,
+  compareCursors,
+  DEFAULT_CONNECTION_SETTINGS,
+  type Intention,
+  isCursor,
+  isUuid,
+  LIMITS,
+} from "@rhizome/protocol";
+
+/**
+ * The outbox, as pure functions over an immutable list: intentions written here wait until
+ * the server has stored them and their delta has come back through the stream. Time and
+ * randomness are parameters; the driver (outbox.svelte.ts) does the I/O.
+ */
+export type OutboxEntry = {
+  /** Client-made uuid: the server stores an id once, so resending is always safe. */
+  readonly id: string;
+  readonly spaceId: string;
+  readonly authorId: string;
+  readonly content: string;
+  /** When it was written (client clock, ms): orders pending entries and stamps their display. */
+  readonly queuedAt: number;
+  /** Failed sends so far. */
+  readonly attempts: number;
+  /** Not sent again before this time (client clock, ms). */
+  readonly nextAttemptAt: number;
+  /** The server's stamp once it stored the intention; its delta carries the same or later. */
+  readonly storedAt?: Cursor;
+};
+
+/** How one send ended. */
+export type SendResult =
+  | { kind: "stored"; intention: Intention }
+  /** Network error, 5xx, 429 (and 401/408): try again later, not before `retryAfterMs`. */
+  | { kind: "retry"; reason: string; retryAfterMs?: number }
+  /** Any other 4xx: the server will never take it. */
+  | { kind: "rejected"; status: number; message: string };
+
+export type Dropped = { entry: OutboxEntry; message: string };
+
+/** An intention as the chat view shows it. */
+export type DisplayIntention = Intention & { status: "pending" | "sent" };
+
+export const OUTBOX_BACKOFF: ConnectionSettings = DEFAULT_CONNECTION_SETTINGS;
+
+/** Maps an HTTP answer (status 0: no answer at all) to a send result. */
+export function classifySend(
+  status: number,
+  message: string,
+  retryAfterMs?: number,
+): Exclude<SendResult, { kind: "stored" }> {
+  if (status === 0) return { kind: "retry", reason: message };
+  // 401: the session lapsed; the words are still the user's, keep them for the next sign-in.
+  if (status === 401 || status === 408 || status === 429 || status >= 500) {
+    return retryAfterMs === undefined
+      ? { kind: "retry", reason: message }
+      : { kind: "retry", reason: message, retryAfterMs };
+  }
+  return { kind: "rejected", status, message };
+}
+
+export function createEntry(input: {
+  id: string;
+  spaceId: string;
+  authorId: string;
+  content: string;
+  now: number;
+}): OutboxEntry {
+  return {
+    id: input.id,
+    spaceId: input.spaceId,
+    authorId: input.authorId,
+    content: input.content,
+    queuedAt: input.now,
+    attempts: 0,
+    nextAttemptAt: input.now,
+  };
+}
+
+export function enqueue(entries: readonly OutboxEntry[], entry: OutboxEntry): OutboxEntry[] {
+  if (entries.some((existing) => existing.id === entry.id)) return [...entries];
+  return [...entries, entry];
+}
+
+/**
+ * The entry to send now, if any. Entries go out one at a time, oldest first: a later entry
+ * never overtakes an earlier one, so the space receives them in the order they were written.
+ */
+export function nextToSend(entries: readonly OutboxEntry[], now: number): OutboxEntry | undefined {
+  const head = entries.find((entry) => entry.storedAt === undefined);
+  return head && head.nextAttemptAt <= now ? head : undefined;
+}
+
+/** When the head entry becomes due, if it is waiting. */
+export function nextWakeAt(entries: readonly OutboxEntry[]): number | undefined {
+  return entries.find((entry) => entry.storedAt === undefined)?.nextAttemptAt;
+}
+
+/** Applies the outcome of sending `id`. */
+export function applyResult(
+  entries: readonly OutboxEntry[],
+  id: string,
+  result: SendResult,
+  inputs: { now: number; random: number },
+): { entries: OutboxEntry[]; dropped?: Dropped } {
+  const entry = entries.find((candidate) => candidate.id === id);
+  if (!entry) return { entries: [...entries] };
+  switch (result.kind) {
+    case "stored":
+      return { entries: replace(entries, { ...entry, storedAt: result.intention.updatedAt }) };
+    case "retry": {
+      const attempts = entry.attempts + 1;
+      const delay = Math.max(
+        result.retryAfterMs ?? 0,
+        backoffDelay(attempts, inputs.random, OUTBOX_BACKOFF),
+      );
+      return {
+        entries: replace(entries, { ...entry, attempts, nextAttemptAt: inputs.now + delay }),
+      };
+    }
+    case "rejected":
+      return {
+        entries: entries.filter((candidate) => candidate.id !== id),
+        dropped: { entry, message: result.message },
+      };
+  }
+}
+
+/** Everything waiting is due now (the browser came back online). */
+export function retryNow(entries: readonly OutboxEntry[], now: number): OutboxEntry[] {
+  return entries.map((entry) =>
+    entry.storedAt === undefined && entry.nextAttemptAt > now
+      ? { ...entry, nextAttemptAt: now }
+      : entry,
+  );
+}
+
+/**
+ * Removes the entries of `spaceId` that the synced window now accounts for: their id is in
+ * it (sent), or the stream has moved past their stamp without them (deleted meanwhile).
+ */
+export function reconcile(
+  entries: readonly OutboxEntry[],
+  spaceId: string,
+  syncedIds: ReadonlySet<string>,
+  cursor: Cursor | null,
+): OutboxEntry[] {
+  const settled = (entry: OutboxEntry) =>
+    entry.spaceId === spaceId &&
+    (syncedIds.has(entry.id) ||
+      (entry.storedAt !== undefined &&
+        cursor !== null &&
+        compareCursors(entry.storedAt, cursor) <= 0));
+  return entries.some(settled) ? entries.filter((entry) => !settled(entry)) : [...entries];
+}
+
+/**
+ * The synced window followed by the pending entries of its space; an entry whose id is
+ * already synced is shown once, as sent.
+ */
+export function withPending(
+  window: readonly Intention[],
+  entries: readonly OutboxEntry[],
+  spaceId: string,
+): DisplayIntention[] {
+  const synced = new Set(window.map((item) => item.id));
+  const shown: DisplayIntention[] = window.map((item) => ({ ...item, status: "sent" }));
+  for (const entry of entries) {
+    if (entry.spaceId !== spaceId || synced.has(entry.id)) continue;
+    const stamp = clientCursor(entry.queuedAt);
+    shown.push({
+      id: entry.id,
+      spaceId: entry.spaceId,
+      authorId: entry.authorId,
+      content: entry.content,
+      createdAt: stamp,
+      updatedAt: stamp,
+      status: "pending",
+    });
+  }
+  return shown;
+}
+
+/** A cursor-shaped stamp from the client clock, for display and grouping only. */
+export function clientCursor(ms: number): Cursor {
+  return new Date(ms).toISOString().replace(/Z$/, "000Z");
+}
+
+/** Reads stored entries, keeping only well-formed ones (storage is user-editable). */
+export function parseEntries(raw: string | null): OutboxEntry[] {
+  if (!raw) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(value)) return [];
+  return value.filter(isEntry);
+}
+
+function isEntry(value: unknown): value is OutboxEntry {
+  if (typeof value !== "object" || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    isUuid(entry.id) &&
+    isUuid(entry.spaceId) &&
+    isUuid(entry.authorId) &&
+    typeof entry.content === "string" &&
+    entry.content.length <= LIMITS.contentMax &&
+    Number.isFinite(entry.queuedAt) &&
+    Number.isFinite(entry.attempts) &&
+    Number.isFinite(entry.nextAttemptAt) &&
+    (entry.storedAt === undefined || isCursor(entry.storedAt))
+  );
+}
+
+function replace(entries: readonly OutboxEntry[], next: OutboxEntry): OutboxEntry[] {
+  return entries.map((entry) => (entry.id === next.id ? next : entry));
+}

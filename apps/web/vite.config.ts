@@ -1,0 +1,22 @@
+import adapter from "@sveltejs/adapter-static";
+import { sveltekit } from "@sveltejs/kit/vite";
+import { defineConfig } from "vite";
+
+const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      // A single-page app: every path the server does not know falls back to 200.html.
+      adapter: adapter({ fallback: "200.html" }),
+      // Registered by the root layout in production builds only (see src/service-worker).
+      serviceWorker: { register: false },
+    }),
+  ],
+  server: {
+    port: 5173,
+    strictPort: true,
+    // Same origin for the app and /api, so the HttpOnly session cookie just works.
+    proxy: { "/api": { target: apiTarget, changeOrigin: false } },
+  },
+});

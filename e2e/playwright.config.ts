@@ -1,0 +1,36 @@
+import { defineConfig, devices } from "@playwright/test";
+
+const resultsDir = process.env.TEST_RESULTS_DIR ?? "../test-results";
+
+export default defineConfig({
+  testDir: "./tests",
+  // Browser tests are `*.e2e.ts`, so that `bun test` never picks them up.
+  testMatch: "**/*.e2e.ts",
+  outputDir: `${resultsDir}/e2e-artifacts`,
+  forbidOnly: !!process.env.CI,
+  // Two cores shared with other work: one browser at a time keeps timings honest.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"], ["junit", { outputFile: `${resultsDir}/e2e.xml` }]],
+  use: {
+    ...devices["Desktop Chrome"],
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium" }],
+});

@@ -1,0 +1,68 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+export type ShownMessage = { id: string; status: string; content: string };
+
+/** The chat view of one space, through its stable test hooks (DESIGN §8). */
+export class ChatPage {
+  readonly messages: Locator;
+  readonly status: Locator;
+  readonly input: Locator;
+  readonly sendButton: Locator;
+  readonly beings: Locator;
+
+  constructor(readonly page: Page) {
+    this.messages = page.getByTestId("message");
+    this.status = page.getByTestId("connection-status");
+    this.input = page.getByTestId("composer-input");
+    this.sendButton = page.getByTestId("composer-send");
+    this.beings = page.getByTestId("space-beings");
+  }
+
+  async open(spaceId: string): Promise<void> {
+    await this.page.goto(`/spaces/${spaceId}`);
+    await this.expectState("live");
+  }
+
+  async expectState(state: "live" | "connecting" | "reconnecting" | "offline", timeout = 30_000) {
+    await expect(this.status).toHaveAttribute("data-state", state, { timeout });
+  }
+
+  /** Types and sends with Enter, as a person would. */
+  async send(content: string): Promise<void> {
+    await this.input.fill(content);
+    await this.input.press("Enter");
+    await expect(this.input).toHaveValue("");
+  }
+
+  message(id: string): Locator {
+    return this.page.locator(`[data-testid="message"][data-id="${id}"]`);
+  }
+
+  byContent(content: string): Locator {
+    return this.messages.filter({
+      has: this.page.getByTestId("message-content").getByText(content, { exact: true }),
+    });
+  }
+
+  /** Every message on the page, top to bottom. */
+  async shown(): Promise<ShownMessage[]> {
+    return this.messages.evaluateAll((nodes) =>
+      nodes.map((node) => ({
+        id: (node as HTMLElement).dataset.id ?? "",
+        status: (node as HTMLElement).dataset.status ?? "",
+        content: node.querySelector('[data-testid="message-content"]')?.textContent ?? "",
+      })),
+    );
+  }
+
+  /** The page converges on `expected` (ids and contents, in order), all sent, none twice. */
+  async expectExactly(expected: { id: string; content: string }[], timeout = 30_000) {
+    await expect
+      .poll(
+        async () =>
+          (await this.shown()).map(({ id, status, content }) => ({ id, status, content })),
+        { timeout, message: "the page shows exactly the database's intentions" },
+      )
+      .toEqual(expected.map(({ id, content }) => ({ id, status: "sent", content })));
+  }
+}
