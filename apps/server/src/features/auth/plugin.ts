@@ -35,6 +35,8 @@ export function authentication(service: AuthService) {
     }))
     .macro({
       auth: {
+        // Shown in the OpenAPI document: these routes take the bearer token (or the cookie).
+        detail: { security: [{ bearer: [] }] },
         async resolve({ request }) {
           const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
           const token = bearer ?? cookieToken(request.headers.get("cookie"));

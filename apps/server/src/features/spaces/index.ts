@@ -17,7 +17,7 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
   return new Elysia({ prefix: "/api/spaces", tags: ["spaces"] })
     .use(auth)
     .post(
-      "/",
+      "",
       async ({ being, body, set }) => {
         set.status = 201;
         return { space: await service.create(being.id, body) };
@@ -29,7 +29,7 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
         detail: { summary: "Create a space (you own it)" },
       },
     )
-    .get("/", async ({ being }) => ({ spaces: await service.list(being.id) }), {
+    .get("", async ({ being }) => ({ spaces: await service.list(being.id) }), {
       auth: true,
       response: { 200: SpacesResponse },
       detail: { summary: "Public spaces and yours" },
