@@ -2,6 +2,7 @@ import type { ValidationError } from "elysia";
 
 type Schema = {
   type?: string;
+  title?: string;
   format?: string;
   pattern?: string;
   minLength?: number;
@@ -82,7 +83,9 @@ function explain(schema: Schema, value: unknown, fallback: string): string {
 
 /** One line naming where and which field failed, e.g. `body name: must be 1..80 characters`. */
 export function describeValidation(error: ValidationError): string {
-  const where = error.type === "params" ? "path" : error.type;
+  // Elysia's coercing types (query numbers, here) fail as a bare "property", without a path:
+  // such schemas carry their field's name as `title`.
+  const where = error.type === "params" ? "path" : error.type === "property" ? "query" : error.type;
   const root = (error as unknown as { value?: unknown }).value;
   // Elysia reports a non-object body as its first missing field: name the real problem.
   if (where === "body" && (typeof root !== "object" || root === null || Array.isArray(root))) {
@@ -90,7 +93,7 @@ export function describeValidation(error: ValidationError): string {
   }
   const issue = (error as unknown as { valueError?: Issue }).valueError;
   if (!issue) return `${where}: is not valid`;
-  const field = issue.path.replace(/^\//, "").replaceAll("/", ".");
+  const field = issue.path.replace(/^\//, "").replaceAll("/", ".") || (issue.schema?.title ?? "");
   const subject = field === "" ? where : `${where} ${field}`;
   return `${subject}: ${explain(issue.schema ?? {}, issue.value, issue.message)}`.slice(0, 300);
 }

@@ -16,7 +16,8 @@ export const EditBody = t.Object({ content: Content });
 export const IntentionParams = t.Object({ id: uuid() });
 export const HistoryQuery = t.Object({
   before: t.Optional(CursorSchema),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: LIMITS.historyLimitMax })),
+  // The title names the field in validation messages (see http/validation-message.ts).
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: LIMITS.historyLimitMax, title: "limit" })),
 });
 export const IntentionResponse = t.Object({ intention: IntentionSchema });
 export const HistoryResponse = t.Object({

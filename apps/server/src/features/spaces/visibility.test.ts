@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Being, Space } from "@rhizome/protocol";
+import { describeEachDriver } from "../../testing/databases.ts";
+import { TestApp } from "../../testing/test-app.ts";
+
+/** Private spaces do not exist for outsiders: not in lists, and not in any answer (DESIGN §7). */
+describeEachDriver("space visibility", (handle) => {
+  let app: TestApp;
+  let owner: { being: Being; token: string };
+  let member: { being: Being; token: string };
+  let outsider: { being: Being; token: string };
+  let open: Space;
+  let hidden: Space;
+
+  beforeAll(async () => {
+    app = await TestApp.create(handle.database);
+    owner = await app.signup("vis_owner");
+    member = await app.signup("vis_member");
+    outsider = await app.signup("vis_outsider");
+    const create = async (name: string, visibility: Space["visibility"]) =>
+      (
+        await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+          token: owner.token,
+          body: { name, visibility },
+        })
+      ).space;
+    open = await create("Open", "public");
+    hidden = await create("Hidden", "private");
+    await app.expect(201, "POST", `/api/spaces/${hidden.id}/members`, {
+      token: owner.token,
+      body: { beingId: member.being.id },
+    });
+  });
+  afterAll(() => app.close());
+
+  const listed = async (token: string) =>
+    (await app.expect<{ spaces: Space[] }>(200, "GET", "/api/spaces", { token })).spaces.map(
+      (space) => space.name,
+    );
+
+  test("the list shows public spaces to all, private ones to their members only", async () => {
+    expect(await listed(outsider.token)).toEqual(["Open"]);
+    expect((await listed(member.token)).sort()).toEqual(["Hidden", "Open"]);
+    expect((await listed(owner.token)).sort()).toEqual(["Hidden", "Open"]);
+  });
+
+  test("every answer about a private space is the same as about a space that does not exist", async () => {
+    const unknown = crypto.randomUUID();
+    const requests: [string, string, object?][] = [
+      ["GET", "/api/spaces/:id"],
+      ["POST", "/api/spaces/:id/join"],
+      ["POST", "/api/spaces/:id/members", { beingId: outsider.being.id }],
+      ["DELETE", `/api/spaces/:id/members/${member.being.id}`],
+      ["GET", "/api/spaces/:id/beings"],
+      ["GET", "/api/spaces/:id/intentions"],
+      ["POST", "/api/spaces/:id/intentions", { content: "knock knock" }],
+      ["GET", "/api/stream?spaceId=:id"],
+    ];
+    for (const [method, path, body] of requests) {
+      const answer = async (id: string) => {
+        const response = await app.request(method, path.replace(":id", id), {
+          token: outsider.token,
+          ...(body ? { body } : {}),
+        });
+        return `${response.status} ${[...response.headers].join(";")} ${await response.text()}`;
+      };
+      expect(await answer(hidden.id)).toBe(await answer(unknown));
+    }
+  });
+
+  test("an intention of a private space is as unknown to outsiders as one that does not exist", async () => {
+    const { intention } = await app.expect<{ intention: { id: string } }>(
+      201,
+      "POST",
+      `/api/spaces/${hidden.id}/intentions`,
+      { token: owner.token, body: { content: "members only" } },
+    );
+    for (const [method, body] of [["PATCH", { content: "mine now" }], ["DELETE"]] as const) {
+      const answer = async (id: string) => {
+        const response = await app.request(method, `/api/intentions/${id}`, {
+          token: outsider.token,
+          ...(body ? { body } : {}),
+        });
+        return `${response.status} ${await response.text()}`;
+      };
+      expect(await answer(intention.id)).toBe(await answer(crypto.randomUUID()));
+    }
+  });
+
+  test("joining opens a public space to posting; a private one only to the invited", async () => {
+    const post = (token: string, spaceId: string) =>
+      app.request("POST", `/api/spaces/${spaceId}/intentions`, {
+        token,
+        body: { content: "hello" },
+      });
+    expect((await post(outsider.token, open.id)).status).toBe(403);
+    await app.expect(200, "POST", `/api/spaces/${open.id}/join`, { token: outsider.token });
+    expect((await post(outsider.token, open.id)).status).toBe(201);
+
+    await app.expect(404, "POST", `/api/spaces/${hidden.id}/join`, { token: outsider.token });
+    const { space } = await app.expect<{ space: Space }>(
+      200,
+      "POST",
+      `/api/spaces/${hidden.id}/join`,
+      { token: member.token },
+    );
+    expect(space.id).toBe(hidden.id);
+  });
+
+  test("a space's beings are its members, with their public profile", async () => {
+    const { beings } = await app.expect<{ beings: Being[] }>(
+      200,
+      "GET",
+      `/api/spaces/${hidden.id}/beings`,
+      { token: member.token },
+    );
+    expect(beings.map((being) => being.handle).sort()).toEqual(["vis_member", "vis_owner"]);
+    for (const being of beings) expect(being).not.toHaveProperty("passwordHash");
+  });
+});
