@@ -1,0 +1,102 @@
+// Dev probe: the smallest SSE fan-out servers, one per way of writing a shared frame to
+// many streams in Bun, to find the cost floor the real server could reach. VARIANT=
+//   counted  ReadableStream + byte-counting strategy + enqueue (what apps/server does)
+//   plain    ReadableStream, default strategy, enqueue
+//   direct   ReadableStream type "direct": controller.write + flush into the native sink
+//   signal   counted + request.signal abort listener + server.timeout(request, 0)
+//   elysia   signal, served by an Elysia route (as apps/server does)
+// Not a bench dependency: the probe borrows the server's copy, to use the very same version.
+
+import type { Server } from "bun";
+import { Elysia } from "../../../apps/server/node_modules/elysia";
+import { raiseFdLimit } from "../limits.ts";
+
+raiseFdLimit();
+const variant = process.env.VARIANT ?? "counted";
+type Sink = (bytes: Uint8Array) => void;
+const sinks = new Set<Sink>();
+const encoder = new TextEncoder();
+const HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+const PAD = "x".repeat(220);
+
+function open(request?: Request, server?: Server): Response {
+  if (variant === "signal" || variant === "elysia") {
+    server?.timeout(request as Request, 0);
+  }
+  if (variant === "direct") {
+    let sink: Sink | undefined;
+    const stream = new ReadableStream({
+      type: "direct",
+      pull(controller: ReadableStreamDirectController) {
+        sink = (bytes) => {
+          controller.write(bytes);
+          controller.flush();
+        };
+        sinks.add(sink);
+        sink(encoder.encode("data: []\n\n"));
+        return new Promise<void>(() => {});
+      },
+      cancel() {
+        if (sink) sinks.delete(sink);
+      },
+    } as unknown as UnderlyingDefaultSource<Uint8Array>);
+    return new Response(stream, { headers: HEADERS });
+  }
+  let sink: Sink | undefined;
+  const strategy =
+    variant === "counted"
+      ? { highWaterMark: 1_048_576, size: (chunk: Uint8Array) => chunk?.byteLength ?? 0 }
+      : undefined;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        sink = (bytes) => controller.enqueue(bytes);
+        sinks.add(sink);
+        sink(encoder.encode("data: []\n\n"));
+        request?.signal.addEventListener("abort", () => sinks.delete(sink as Sink), { once: true });
+      },
+      cancel() {
+        if (sink) sinks.delete(sink);
+      },
+    },
+    strategy,
+  );
+  return new Response(stream, { headers: HEADERS });
+}
+
+async function broadcast(request: Request): Promise<Response> {
+  const body = (await request.json()) as { content: string };
+  const frame = encoder.encode(
+    `id: x\nevent: space-delta\ndata: [{"pad":"${PAD}","content":"${body.content}"}]\n\n`,
+  );
+  for (const sink of sinks) {
+    try {
+      sink(frame);
+    } catch {
+      sinks.delete(sink);
+    }
+  }
+  return Response.json({}, { status: 201 });
+}
+
+const port = Number(process.env.PORT);
+if (variant === "elysia") {
+  new Elysia()
+    .get("/health", () => "ok")
+    .get("/stream", ({ request, server }) => open(request, server ?? undefined))
+    .post("/post/:space", ({ request }) => broadcast(request), { parse: "none" })
+    .listen({ port, hostname: "127.0.0.1", idleTimeout: 30 });
+} else {
+  Bun.serve({
+    port,
+    hostname: "127.0.0.1",
+    idleTimeout: variant === "signal" ? 30 : 0,
+    fetch(request, server) {
+      const url = new URL(request.url);
+      if (url.pathname === "/health") return new Response("ok");
+      if (url.pathname === "/stream") return open(request, server);
+      if (request.method === "POST") return broadcast(request);
+      return new Response("not found", { status: 404 });
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`, 100 on Linux x86-64). */
+const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
+
+/** Now on a wall clock shared by every process of the run (sub-millisecond, cross-process). */
+export const wallMs = (): number => performance.timeOrigin + performance.now();
+
+/** CPU time of a process (all threads, user + system) in microseconds, from /proc/<pid>/stat. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1_000_000) / CLK_TCK;
+}
+
+/** User and system CPU time of a process, in microseconds. */
+export function cpuSplit(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const tick = 1_000_000 / CLK_TCK;
+  return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick };
+}
+
+/** CPU time of a process and its child processes' threads, summed over `pids`. */
+export function cpuMicrosOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+}
+
+/** Resident set size in bytes, from /proc/<pid>/status (VmRSS). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) * 1024;
+}
+
+/** Open file descriptors of a process. */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** The process' `Max open files` soft limit. */
+export function fdLimit(pid: number): number {
+  const limits = readFileSync(`/proc/${pid}/limits`, "utf8");
+  return Number(limits.match(/Max open files\s+(\d+)/)?.[1] ?? 0);
+}
+
+export type SocketBytes = { sockets: number; bytesAcked: number; segsOut: number };
+
+/**
+ * TCP payload bytes the server sent and the peer acknowledged, summed over the established
+ * sockets whose local port is `port` (`ss -tin`): HTTP/WS framing included, IP/TCP headers
+ * not. Deltas are taken over sockets that live through a whole phase.
+ */
+export function serverSocketBytes(port: number): SocketBytes {
+  const out = Bun.spawnSync(["ss", "-tinH", "state", "established", `( sport = :${port} )`], {
+    stdout: "pipe",
+  }).stdout.toString();
+  let sockets = 0;
+  let bytesAcked = 0;
+  let segsOut = 0;
+  for (const match of out.matchAll(/bytes_acked:(\d+)|segs_out:(\d+)/g)) {
+    if (match[1] !== undefined) {
+      bytesAcked += Number(match[1]);
+      sockets++;
+    } else segsOut += Number(match[2]);
+  }
+  return { sockets, bytesAcked, segsOut };
+}
+
+/** Transactions committed in a database so far (pg_stat_database), for query counting. */
+export const XACT_SQL =
+  "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()";

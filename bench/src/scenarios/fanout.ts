@@ -1,0 +1,155 @@
+import { type Percentiles, percentiles } from "../hist.ts";
+import type { Fleet } from "../load/fleet.ts";
+import type { Kind } from "../load/protocol.ts";
+import { delta, scrape } from "../metrics.ts";
+import { cpuSplit, rssBytes, serverSocketBytes, wallMs } from "../proc.ts";
+import { launch, type Running } from "../servers.ts";
+import { createSpaces, fillSpace, type Stack } from "../stack.ts";
+import { post, runSchedule, type Schedule } from "../writer.ts";
+
+export type FanoutSizes = {
+  tiers: number[];
+  /** Subscriber counts at which the full-array design runs (it moves ~150 KB per change). */
+  fullArrayTiers: number[];
+  history: number;
+  phases: { name: string; schedule: Schedule }[];
+};
+
+export type PhaseFigures = {
+  phase: string;
+  messages: number;
+  failedPosts: number;
+  deliveries: number;
+  expected: number;
+  complete: boolean;
+  latencyMs: Percentiles;
+  durationMs: number;
+  deliveriesPerSec: number;
+  serverCpuMicros: number;
+  cpuMicrosPerDelivery: number;
+  /** The user-space share: the rest is the kernel's, sends over loopback included. */
+  userMicrosPerDelivery: number;
+  bytes: number;
+  bytesPerDelivery: number;
+  /** Ours: frames each subscriber received in this phase (batching folds changes into frames). */
+  framesPerSubscriber?: number;
+};
+
+export type TierFigures = {
+  peer: Kind;
+  subscribers: number;
+  live: number;
+  connectMs: number;
+  connectErrors: Record<string, number>;
+  rssBaselineBytes: number;
+  rssConnectedBytes: number;
+  rssPerConnBytes: number;
+  phases: PhaseFigures[];
+  integrity: { duplicates: number; gaps: number; missing: number };
+};
+
+async function runPhase(
+  server: Running,
+  fleet: Fleet,
+  space: string,
+  n: number,
+  seq: number,
+  phase: { name: string; schedule: Schedule },
+): Promise<PhaseFigures> {
+  const count = phase.schedule.count;
+  const metrics0 = server.kind === "ours" ? await scrape(server.url) : {};
+  const bytes0 = serverSocketBytes(server.port);
+  const cpu0 = cpuSplit(server.pid);
+  const started = wallMs();
+  const failedPosts = await runSchedule(server.target, space, phase.name, seq, phase.schedule);
+  const result = await fleet.waitPhase(phase.name, count - failedPosts, 60_000);
+  const cpu1 = cpuSplit(server.pid);
+  const user = cpu1.user - cpu0.user;
+  const cpu = user + cpu1.system - cpu0.system;
+  const bytes = serverSocketBytes(server.port).bytesAcked - bytes0.bytesAcked;
+  const metrics = server.kind === "ours" ? delta(await scrape(server.url), metrics0) : {};
+  const durationMs = Math.max(1, result.lastAt - started);
+  const deliveries = Math.max(1, result.deliveries);
+  return {
+    phase: phase.name,
+    messages: count,
+    failedPosts,
+    deliveries: result.deliveries,
+    expected: count * n,
+    complete: result.done,
+    latencyMs: percentiles(result.hist),
+    durationMs: Math.round(durationMs),
+    deliveriesPerSec: Math.round((result.deliveries * 1000) / durationMs),
+    serverCpuMicros: Math.round(cpu),
+    cpuMicrosPerDelivery: cpu / deliveries,
+    userMicrosPerDelivery: user / deliveries,
+    bytes,
+    bytesPerDelivery: bytes / deliveries,
+    framesPerSubscriber:
+      server.kind === "ours" ? (metrics.rhizome_frames_sent_total ?? 0) / n : undefined,
+  };
+}
+
+/** One server, one space with `history` intentions, `n` subscribers, every phase. */
+export async function runTier(
+  stack: Stack,
+  fleet: Fleet,
+  kind: Kind,
+  n: number,
+  sizes: FanoutSizes,
+  log: (line: string) => void,
+): Promise<TierFigures> {
+  const [space] = await createSpaces(stack, 1, `fanout ${kind} ${n}`);
+  await fillSpace(stack, space as string, sizes.history);
+  const server = await launch(kind, stack);
+  try {
+    // Warm the write path (JIT, pools) before anything is measured.
+    for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);
+    await Bun.sleep(1100);
+    const rssBaselineBytes = rssBytes(server.pid);
+    const openedAt = wallMs();
+    await fleet.open({
+      kind,
+      host: "127.0.0.1",
+      port: server.port,
+      token: server.target.token,
+      spaces: Array(n).fill(space),
+      maxPending: 256,
+    });
+    const status = await fleet.waitLive(120_000);
+    const connectMs = Math.round(status.lastLive - openedAt);
+    await Bun.sleep(300);
+    const rssConnectedBytes = rssBytes(server.pid);
+    log(`  ${kind} ×${n}: ${status.live}/${n} live in ${connectMs} ms (server pid ${server.pid})`);
+    const phases: PhaseFigures[] = [];
+    let seq = 1;
+    for (const phase of sizes.phases) {
+      const figures = await runPhase(server, fleet, space as string, n, seq, phase);
+      seq += phase.schedule.count;
+      phases.push(figures);
+      log(
+        `    ${phase.name}: p50 ${figures.latencyMs.p50} p99 ${figures.latencyMs.p99} ms, ` +
+          `${figures.cpuMicrosPerDelivery.toFixed(2)} µs/delivery ` +
+          `(user ${figures.userMicrosPerDelivery.toFixed(2)}), ` +
+          `${Math.round(figures.bytesPerDelivery)} B/delivery, ${figures.deliveries}/${figures.expected}`,
+      );
+      await Bun.sleep(server.kind === "ours" ? 1100 : 200); // let our batch window close
+    }
+    const integrity = await fleet.integrity(seq - 1);
+    await fleet.closeAll();
+    return {
+      peer: kind,
+      subscribers: n,
+      live: status.live,
+      connectMs,
+      connectErrors: status.errors,
+      rssBaselineBytes,
+      rssConnectedBytes,
+      rssPerConnBytes: (rssConnectedBytes - rssBaselineBytes) / Math.max(1, status.live),
+      phases,
+      integrity,
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,57 @@
+import type { Kind } from "./load/protocol.ts";
+import { PeerProcess } from "./peers/launch.ts";
+import { type Stack, startOurs } from "./stack.ts";
+import type { WriteTarget } from "./writer.ts";
+
+/** A server under test, whichever it is, with what the harness measures it by. */
+export type Running = {
+  kind: Kind;
+  url: string;
+  port: number;
+  pid: number;
+  target: WriteTarget;
+  stop(): Promise<void>;
+  /** Restarts it in place (ours: same port), for the cold reconnect storm. */
+  restart(): Promise<void>;
+};
+
+export const PEER_LABEL: Record<Kind, string> = {
+  ours: "Rhizome (delta SSE)",
+  sio: "Socket.IO 4.8",
+  full: "Full-array SSE (old design)",
+};
+
+export async function launch(kind: Kind, stack: Stack, sioRuntime = "node"): Promise<Running> {
+  const target = (url: string): WriteTarget => ({
+    kind,
+    url,
+    token: stack.being.token,
+    authorId: stack.being.id,
+  });
+  if (kind === "ours") {
+    const server = await startOurs(stack.databaseUrl);
+    return {
+      kind,
+      url: server.url,
+      port: server.port,
+      get pid() {
+        return server.pid as number;
+      },
+      target: target(server.url),
+      stop: async () => {
+        await server.kill("SIGTERM");
+      },
+      restart: () => server.restart(),
+    };
+  }
+  const peer = await PeerProcess.start(kind, stack.databaseUrl, sioRuntime);
+  return {
+    kind,
+    url: peer.url,
+    port: peer.port,
+    pid: peer.pid,
+    target: target(peer.url),
+    stop: () => peer.stop(),
+    restart: () => Promise.reject(new Error("peers are not restarted")),
+  };
+}

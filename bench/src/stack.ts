@@ -1,0 +1,89 @@
+import { PostgresCluster, ServerProcess } from "@rhizome/testkit";
+import postgres from "postgres";
+
+/** Our server's settings under load: defaults for the sync engine, limits lifted for the bench. */
+export const SERVER_ENV = {
+  SYNC_MAX_STREAMS_PER_BEING: "1000000",
+  RATE_WRITES_PER_MINUTE: "10000000",
+  RATE_SIGNUP_PER_MINUTE: "1000000",
+  RATE_SIGNIN_PER_MINUTE: "1000000",
+};
+
+export type Stack = {
+  cluster: PostgresCluster;
+  databaseUrl: string;
+  sql: postgres.Sql;
+  /** The bench's being and token (every subscriber shares the token). */
+  being: { id: string; token: string };
+  destroy(): Promise<void>;
+};
+
+/** A throw-away Postgres cluster of this run, migrated by one start of our server. */
+export async function startStack(): Promise<Stack> {
+  const cluster = await PostgresCluster.start();
+  const admin = postgres(cluster.url(), { max: 1, onnotice: () => {} });
+  await admin.unsafe("CREATE DATABASE bench");
+  await admin.end();
+  const databaseUrl = cluster.url("bench");
+  const server = await startOurs(databaseUrl);
+  const being = await signup(server.url);
+  await server.kill("SIGTERM");
+  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+  return {
+    cluster,
+    databaseUrl,
+    sql,
+    being,
+    async destroy() {
+      await sql.end({ timeout: 2 });
+      await cluster.destroy();
+    },
+  };
+}
+
+export function startOurs(databaseUrl: string, extra: Record<string, string> = {}) {
+  return ServerProcess.start({ env: { DATABASE_URL: databaseUrl, ...SERVER_ENV, ...extra } });
+}
+
+async function signup(url: string): Promise<{ id: string; token: string }> {
+  const response = await fetch(`${url}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ handle: `bench_${process.pid}`, password: "bench password" }),
+  });
+  const body = (await response.json()) as { being: { id: string }; token: string };
+  return { id: body.being.id, token: body.token };
+}
+
+/** Creates spaces straight in SQL (owner = the bench being, a member), `count` at a time. */
+export async function createSpaces(stack: Stack, count: number, name: string): Promise<string[]> {
+  const rows = await stack.sql<{ id: string }[]>`
+    WITH made AS (
+      INSERT INTO spaces (name, owner_id)
+      SELECT ${name} || ' ' || g, ${stack.being.id} FROM generate_series(1, ${count}) g
+      RETURNING id)
+    INSERT INTO space_members (space_id, being_id, role)
+    SELECT id, ${stack.being.id}, 'owner' FROM made RETURNING space_id AS id`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Bulk-loads `n` intentions into a space with INSERT ... SELECT generate_series, keeping the
+ * schema's rules: created_at = updated_at strictly increasing (1 µs apart), head = the max.
+ */
+export async function fillSpace(stack: Stack, spaceId: string, n: number): Promise<void> {
+  await stack.sql.begin(async (tx) => {
+    const [space] = await tx<{ base: string }[]>`
+      SELECT head::text AS base FROM spaces WHERE id = ${spaceId} FOR UPDATE`;
+    await tx`
+      INSERT INTO intentions (id, space_id, author_id, content, created_at, updated_at)
+      SELECT gen_random_uuid(), ${spaceId}, ${stack.being.id},
+             'history ' || g || ' ' || repeat('y', 64),
+             ${space?.base}::timestamptz + g * interval '1 microsecond',
+             ${space?.base}::timestamptz + g * interval '1 microsecond'
+      FROM generate_series(1, ${n}) g`;
+    await tx`UPDATE spaces SET head = ${space?.base}::timestamptz + ${n} * interval '1 microsecond'
+             WHERE id = ${spaceId}`;
+  });
+  await stack.sql`ANALYZE intentions`;
+}
