@@ -11,7 +11,9 @@ export const errorHandler = new Elysia({ name: "error-handler" }).onError(
   { as: "global" },
   ({ code, error }) => {
     if (error instanceof ApiError) return errorResponse(error.detail);
-    if (error instanceof ValidationError || code === "VALIDATION") {
+    // A response that fails its own schema is our bug, not the client's: a 500 below.
+    const isResponseCheck = (error as { type?: string }).type === "response";
+    if ((error instanceof ValidationError || code === "VALIDATION") && !isResponseCheck) {
       return errorResponse(fail(ERROR_CODES.invalid, describeValidation(error as ValidationError)));
     }
     if (code === "PARSE") {

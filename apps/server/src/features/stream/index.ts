@@ -41,21 +41,29 @@ export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authen
         );
       }
       const { subscriber } = opened;
-      // A revocation that committed after the checks above but before `open` found no stream
-      // to close; now that the stream is attached, any later one will. So check once more.
-      const [live, access] = await Promise.all([
-        sessionIsLive(),
-        spaces.access(query.spaceId, being.id),
-      ]);
-      if (!live || isFailure(access)) {
-        subscriber.close("revoked");
-        throw new ApiError(isFailure(access) ? access : unauthorized(REVOKED));
-      }
-      // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
-      server?.timeout(request, 0);
+      // Attached first, so that a client gone during the re-check below is not held open.
       request.signal.addEventListener("abort", () => subscriber.close("client-gone"), {
         once: true,
       });
+      if (request.signal.aborted) subscriber.close("client-gone");
+      // A revocation that committed after the checks above but before `open` found no stream
+      // to close; now that the stream is attached, any later one will. So check once more.
+      const refusal = await Promise.all([
+        sessionIsLive(),
+        spaces.access(query.spaceId, being.id),
+      ]).then(
+        ([live, access]) => (isFailure(access) ? access : live ? undefined : unauthorized(REVOKED)),
+        (error: unknown) => {
+          subscriber.close("error");
+          throw error;
+        },
+      );
+      if (refusal) {
+        subscriber.close("revoked");
+        throw new ApiError(refusal);
+      }
+      // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
+      server?.timeout(request, 0);
       return new Response(subscriber.stream, { headers: SSE_HEADERS });
     },
     {
