@@ -70,10 +70,18 @@ export async function databaseState(being: TestBeing, spaceId: string) {
   }
 }
 
-/** A page in its own browser context, signed in as `being` through the session cookie. */
-export async function openAs(browser: Browser, stack: Stack, being: TestBeing): Promise<Page> {
-  const context = await browser.newContext({ baseURL: stack.url });
-  await context.addCookies([{ name: SESSION_COOKIE, value: being.token, url: stack.url }]);
+/**
+ * A page in its own browser context, signed in as `being` through the session cookie,
+ * reaching the app at `url` (the stack's proxy unless told otherwise).
+ */
+export async function openAs(
+  browser: Browser,
+  stack: Stack,
+  being: TestBeing,
+  url = stack.url,
+): Promise<Page> {
+  const context = await browser.newContext({ baseURL: url });
+  await context.addCookies([{ name: SESSION_COOKIE, value: being.token, url }]);
   return context.newPage();
 }
 

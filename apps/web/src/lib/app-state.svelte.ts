@@ -2,6 +2,7 @@ import { QueryClient } from "@tanstack/svelte-query";
 import { createContext } from "svelte";
 import { type Api, api } from "./api/client.ts";
 import { failureOf, request } from "./api/errors.ts";
+import { LocalCache } from "./api/local-cache.ts";
 import { shouldRetry } from "./api/queries.ts";
 import { Outbox } from "./outbox/outbox.svelte.ts";
 import { classifySend, type SendResult } from "./outbox/outbox.ts";
@@ -27,7 +28,8 @@ export class AppState {
   readonly session: Session;
   readonly queryClient: QueryClient;
   #outbox = $state.raw<Outbox | null>(null);
-  #outboxOwner: string | null = null;
+  #cache = $state.raw<LocalCache | undefined>(undefined);
+  #owner: string | null = null;
 
   constructor() {
     this.api = api();
@@ -39,6 +41,10 @@ export class AppState {
         },
       },
       globalThis.localStorage,
+      (state) => {
+        if (state.status === "signed-in") this.useBeing(state.being.id);
+        else if (state.status === "signed-out") this.forgetUser();
+      },
     );
     this.queryClient = new QueryClient({
       defaultOptions: { queries: { retry: shouldRetry, refetchOnWindowFocus: false } },
@@ -50,24 +56,29 @@ export class AppState {
     return this.#outbox;
   }
 
-  /** Opens the outbox of `beingId`, closing any other one. */
-  useOutboxOf(beingId: string | null): void {
-    if (beingId === this.#outboxOwner) return;
+  /** The signed-in being's device cache of spaces and members (for an offline start). */
+  get cache(): LocalCache | undefined {
+    return this.#cache;
+  }
+
+  /** Opens the outbox and the device cache of `beingId`, closing any other being's. */
+  useBeing(beingId: string | null): void {
+    if (beingId === this.#owner) return;
     this.#outbox?.dispose();
-    this.#outboxOwner = beingId;
+    this.#owner = beingId;
+    const storage = globalThis.localStorage;
+    this.#cache = beingId === null ? undefined : new LocalCache(beingId, storage);
     this.#outbox =
       beingId === null
         ? null
-        : new Outbox({
-            send: sender(this.api),
-            store: localOutboxStore(beingId, globalThis.localStorage),
-          });
+        : new Outbox({ send: sender(this.api), store: localOutboxStore(beingId, storage) });
   }
 
-  /** Signed out or expired: forget cached data of the previous being. */
+  /** Signed out or expired: forget what was cached for the previous being. */
   forgetUser(): void {
-    this.useOutboxOf(null);
+    this.useBeing(null);
     this.queryClient.clear();
+    LocalCache.clear(globalThis.localStorage);
   }
 }
 

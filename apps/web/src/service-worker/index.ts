@@ -16,7 +16,9 @@ const IMMUTABLE = new Set(immutable.map((file) => absolute(file.path)));
 const PRECACHE = [SHELL, ...IMMUTABLE, ...assets.map((file) => absolute(file.path))];
 
 type RouterEvent = ExtendableEvent & {
-  addRoutes?: (rules: { condition: { urlPattern: string }; source: "network" }[]) => Promise<void>;
+  addRoutes?: (
+    rules: { condition: { urlPattern: URLPatternInit }; source: "network" }[],
+  ) => Promise<void>;
 };
 
 sw.addEventListener("install", (event) => {
@@ -25,7 +27,7 @@ sw.addEventListener("install", (event) => {
     (async () => {
       // Where supported, /api bypasses this worker entirely (Static Routing API).
       await routed
-        .addRoutes?.([{ condition: { urlPattern: "/api/*" }, source: "network" }])
+        .addRoutes?.([{ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }])
         .catch(() => {});
       const cache = await caches.open(CACHE);
       await cache.addAll(PRECACHE);

@@ -2,6 +2,7 @@ import type { Being, Space } from "@rhizome/protocol";
 import { type QueryClient, queryOptions } from "@tanstack/svelte-query";
 import type { Api } from "./client.ts";
 import { ApiRequestError, request } from "./errors.ts";
+import type { LocalCache } from "./local-cache.ts";
 
 /** Query keys: every being lives under `beings`, so a profile change invalidates them at once. */
 export const keys = {
@@ -15,15 +16,38 @@ export const keys = {
 /** Profiles change rarely and there is no presence traffic: reuse them for a while. */
 const BEING_STALE_MS = 5 * 60_000;
 
+/**
+ * Reads through the device cache: its answer is the (stale) initial data, every answer of
+ * the server replaces it, and a 404 removes it.
+ */
+async function remembered<T>(
+  cache: LocalCache | undefined,
+  key: readonly unknown[],
+  load: () => Promise<T>,
+): Promise<T> {
+  try {
+    const value = await load();
+    cache?.set(key, value);
+    return value;
+  } catch (error) {
+    if (error instanceof ApiRequestError && error.isNotFound) cache?.delete(key);
+    throw error;
+  }
+}
+
 /** The members of a space; each one also seeds the per-being cache the messages read. */
-export function membersQuery(api: Api, client: QueryClient, spaceId: string) {
+export function membersQuery(api: Api, client: QueryClient, spaceId: string, cache?: LocalCache) {
+  const queryKey = keys.members(spaceId);
   return queryOptions({
-    queryKey: keys.members(spaceId),
-    queryFn: async (): Promise<Being[]> => {
-      const { beings } = await request(api.api.spaces({ id: spaceId }).beings.get());
-      for (const being of beings) client.setQueryData(keys.being(being.id), being);
-      return beings;
-    },
+    queryKey,
+    queryFn: (): Promise<Being[]> =>
+      remembered(cache, queryKey, async () => {
+        const { beings } = await request(api.api.spaces({ id: spaceId }).beings.get());
+        for (const being of beings) client.setQueryData(keys.being(being.id), being);
+        return beings;
+      }),
+    initialData: () => cache?.get<Being[]>(queryKey),
+    initialDataUpdatedAt: 0,
     staleTime: 60_000,
   });
 }
@@ -44,10 +68,14 @@ export function spacesQuery(api: Api) {
   });
 }
 
-export function spaceQuery(api: Api, id: string) {
+export function spaceQuery(api: Api, id: string, cache?: LocalCache) {
+  const queryKey = keys.space(id);
   return queryOptions({
-    queryKey: keys.space(id),
-    queryFn: async (): Promise<Space> => (await request(api.api.spaces({ id }).get())).space,
+    queryKey,
+    queryFn: (): Promise<Space> =>
+      remembered(cache, queryKey, async () => (await request(api.api.spaces({ id }).get())).space),
+    initialData: () => cache?.get<Space>(queryKey),
+    initialDataUpdatedAt: 0,
   });
 }
 

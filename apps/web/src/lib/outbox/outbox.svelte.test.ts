@@ -174,4 +174,26 @@ describe("Outbox", () => {
     await settle();
     expect(server.stored.size).toBe(1);
   });
+
+  test("nothing is sent while the browser says it is offline; `online` sends at once", async () => {
+    const { clock, server } = setup();
+    let online = false;
+    const outbox = new Outbox({
+      send: server.send,
+      store: localOutboxStore(AUTHOR, new MemoryStorage()),
+      now: () => clock.now,
+      random: () => 1,
+      timers: clock.timers,
+      online: () => online,
+    });
+    outbox.post(SPACE, AUTHOR, "later");
+    clock.advance(60_000);
+    await settle();
+    expect(server.calls.length).toBe(0);
+    expect(outbox.display(SPACE, [])[0]?.status).toBe("pending");
+    online = true;
+    outbox.retryNow();
+    await settle();
+    expect(server.calls.length).toBe(1);
+  });
 });

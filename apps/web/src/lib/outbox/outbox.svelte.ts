@@ -33,7 +33,11 @@ export type OutboxOptions = {
   random?: () => number;
   newId?: () => string;
   timers?: Timers;
+  /** False while the browser knows it is offline: nothing is sent until `retryNow()`. */
+  online?: () => boolean;
 };
+
+const browserOnline = () => typeof navigator === "undefined" || navigator.onLine !== false;
 
 const realTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -58,6 +62,7 @@ export class Outbox {
       random: Math.random,
       newId: () => crypto.randomUUID(),
       timers: realTimers,
+      online: browserOnline,
       ...options,
     };
     this.#entries = this.#options.store.load();
@@ -98,7 +103,7 @@ export class Outbox {
     return withPending(window, this.#entries, spaceId);
   }
 
-  /** The network is back: stop waiting out backoff. */
+  /** The network is back (the browser's `online` event): stop waiting out backoff. */
   retryNow(): void {
     this.#set(retryNow(this.#entries, this.#options.now()));
     this.#pump();
@@ -120,8 +125,10 @@ export class Outbox {
 
   #pump(): void {
     if (this.#sending || this.#disposed) return;
-    const { timers, now } = this.#options;
+    const { timers, now, online } = this.#options;
     timers.clearTimeout(this.#wake);
+    // Known offline: no attempt can succeed; the `online` event calls `retryNow()`.
+    if (!online()) return;
     const entry = nextToSend(this.#entries, now());
     if (!entry) {
       const at = nextWakeAt(this.#entries);

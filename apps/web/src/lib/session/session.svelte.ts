@@ -26,6 +26,8 @@ export class Session {
   constructor(
     private readonly api: SessionApi,
     private readonly storage: Storage | undefined,
+    /** Told of every change before anything renders it (the app opens the being's outbox). */
+    private readonly onChange: (state: SessionState) => void = () => {},
   ) {}
 
   get state(): SessionState {
@@ -44,7 +46,7 @@ export class Session {
       if (error instanceof ApiRequestError && (error.isNetwork || error.status >= 500)) {
         const remembered = this.#remembered();
         if (remembered) {
-          this.#state = { status: "signed-in", being: remembered, confirmed: false };
+          this.#set({ status: "signed-in", being: remembered, confirmed: false });
           return;
         }
       }
@@ -54,7 +56,7 @@ export class Session {
 
   /** The server confirmed `being` (sign-in, sign-up, /api/me, a profile change). */
   signedIn(being: Being): void {
-    this.#state = { status: "signed-in", being, confirmed: true };
+    this.#set({ status: "signed-in", being, confirmed: true });
     try {
       this.storage?.setItem(KEY, JSON.stringify(being));
     } catch {
@@ -77,7 +79,12 @@ export class Session {
     } catch {
       // Nothing to forget.
     }
-    this.#state = { status: "signed-out" };
+    this.#set({ status: "signed-out" });
+  }
+
+  #set(state: SessionState): void {
+    this.onChange(state);
+    this.#state = state;
   }
 
   #remembered(): Being | null {

@@ -1,0 +1,58 @@
+import {
+  ChatPage,
+  createBeing,
+  createSpace,
+  databaseState,
+  expect,
+  openAs,
+  test,
+} from "../support/fixtures.ts";
+
+test("offline: messages wait as pending, survive a reload, and are stored exactly once", async ({
+  browser,
+  stack,
+}) => {
+  const ada = await createBeing(stack, "Ada Lovelace", "#3b5bdb");
+  const spaceId = await createSpace(ada);
+  const page = await openAs(browser, stack, ada);
+  const chat = new ChatPage(page);
+  await chat.open(spaceId);
+  // The service worker has cached the app shell, so the app can load without a network.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+
+  await page.context().setOffline(true);
+  await chat.expectState("offline");
+  const contents = ["first, offline", "second, offline", "third, offline"];
+  for (const content of contents) await chat.send(content);
+  await expect(chat.messages).toHaveCount(3);
+  for (const content of contents) {
+    await expect(chat.byContent(content)).toHaveAttribute("data-status", "pending");
+  }
+  const ids = await chat.messages.evaluateAll((nodes) =>
+    nodes.map((node) => (node as HTMLElement).dataset.id),
+  );
+
+  // A reload while offline: the app boots from the cache, the outbox from localStorage.
+  await page.reload();
+  await chat.expectState("offline");
+  await expect(chat.messages).toHaveCount(3);
+  expect(await chat.shown()).toEqual(
+    contents.map((content, i) => ({ id: ids[i], status: "pending", content })),
+  );
+  expect(await databaseState(ada, spaceId)).toEqual([]);
+
+  // Back online: each one is stored once, in order, and turns sent.
+  await page.context().setOffline(false);
+  await chat.expectState("live");
+  await expect
+    .poll(() => databaseState(ada, spaceId), { timeout: 30_000 })
+    .toEqual(contents.map((content, i) => ({ id: ids[i], content })));
+  await chat.expectExactly(await databaseState(ada, spaceId));
+  await expect(
+    page.getByTestId("message").and(page.locator('[data-status="pending"]')),
+  ).toHaveCount(0);
+  await page.context().close();
+});
