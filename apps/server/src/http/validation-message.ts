@@ -1,3 +1,4 @@
+import { CURSOR_PATTERN } from "@rhizome/protocol";
 import type { ValidationError } from "elysia";
 
 type Schema = {
@@ -18,7 +19,10 @@ type Issue = { path: string; value: unknown; message: string; schema: Schema };
 
 const UUID_FORMAT = "uuid";
 /** Patterns whose meaning reads better in words than as a regular expression. */
-const PATTERN_WORDS: Record<string, string> = { "\\S": "must not be blank" };
+const PATTERN_WORDS: Record<string, string> = {
+  "\\S": "must not be blank",
+  [CURSOR_PATTERN]: "must be a cursor (UTC, six fractional digits: 2025-07-28T10:30:16.123456Z)",
+};
 
 function range(min: number | undefined, max: number | undefined, unit: string): string {
   if (min !== undefined && max !== undefined) return `${min}..${max}${unit}`;
