@@ -24,6 +24,7 @@ test("two beings chat live, edit and delete, in two browser contexts", async ({
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin/);
   await page.getByRole("link", { name: "Create an account" }).click();
+  await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
   await page.getByLabel("Handle").fill(handle);
   await page.getByLabel("Display name").fill("Ada Lovelace");
   await page.getByLabel("Password").fill("correct horse battery");

@@ -1,3 +1,4 @@
+import { QUERY_PARAMS, ROUTES } from "@rhizome/protocol";
 import {
   ChatPage,
   createBeing,
@@ -21,7 +22,7 @@ test("a private space does not open to an outsider, and opens once they are invi
   const outsider = await openAs(browser, stack, mallory);
   const streamStatuses: number[] = [];
   outsider.on("response", (response) => {
-    if (response.url().includes("/api/stream")) streamStatuses.push(response.status());
+    if (response.url().includes(ROUTES.stream)) streamStatuses.push(response.status());
   });
   await outsider.goto(`/spaces/${spaceId}`);
   await expect(outsider.getByTestId("space-not-found")).toBeVisible();
@@ -33,7 +34,7 @@ test("a private space does not open to an outsider, and opens once they are invi
   await outsider.goto("/");
   await expect(outsider.getByRole("heading", { name: "Spaces", exact: true })).toBeVisible();
   await expect(outsider.getByText("Secret plans")).toHaveCount(0);
-  const stream = await outsider.request.get(`/api/stream?spaceId=${spaceId}`);
+  const stream = await outsider.request.get(`${ROUTES.stream}?${QUERY_PARAMS.spaceId}=${spaceId}`);
   expect(stream.status()).toBe(404);
   expect((await mallory.api.api.spaces({ id: spaceId }).intentions.get({ query: {} })).status).toBe(
     404,

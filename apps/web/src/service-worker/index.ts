@@ -8,6 +8,11 @@ import { version } from "$app/env";
 import { assets, immutable } from "$app/manifest";
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
+/**
+ * `API_PREFIX` of @rhizome/protocol, spelled out: importing the package here would bundle
+ * TypeBox into the worker for one string.
+ */
+const API = "/api/";
 const CACHE = `rhizome-shell-${version}`;
 /** The adapter's SPA fallback: the page every route of the app boots from. */
 const SHELL = "/200.html";
@@ -27,7 +32,7 @@ sw.addEventListener("install", (event) => {
     (async () => {
       // Where supported, /api bypasses this worker entirely (Static Routing API).
       await routed
-        .addRoutes?.([{ condition: { urlPattern: { pathname: "/api/*" } }, source: "network" }])
+        .addRoutes?.([{ condition: { urlPattern: { pathname: `${API}*` } }, source: "network" }])
         .catch(() => {});
       const cache = await caches.open(CACHE);
       await cache.addAll(PRECACHE);
@@ -49,7 +54,7 @@ sw.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  if (url.origin !== sw.location.origin || url.pathname.startsWith("/api/")) return;
+  if (url.origin !== sw.location.origin || url.pathname.startsWith(API)) return;
   if (request.mode === "navigate") {
     // Network first, so a new deploy shows at once; the cached shell when there is no network.
     event.respondWith(fetch(request).catch(() => fromCache(SHELL)));
