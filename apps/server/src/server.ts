@@ -21,7 +21,7 @@ const MINUTE = 60_000;
 /** Opens the database (migrating it), starts the fan-out and serves HTTP on `config.port`. */
 export async function startServer(
   config: Config,
-  options: { database?: Database; hostname?: string } = {},
+  options: { database?: Database; hostname?: string; idleTimeoutSeconds?: number } = {},
 ): Promise<RunningServer> {
   const database =
     options.database ??
@@ -43,7 +43,7 @@ export async function startServer(
     port: config.port,
     hostname: options.hostname ?? "0.0.0.0",
     // Plain requests get Bun's idle timer; the stream route lifts it per request.
-    idleTimeout: 30,
+    idleTimeout: options.idleTimeoutSeconds ?? 30,
     maxRequestBodySize: MAX_BODY_BYTES * 2,
   });
   const server = app.server;

@@ -7,6 +7,8 @@ export class RawStream {
   raw = "";
   #waiters: (() => void)[] = [];
   #done = false;
+  /** True when the stream failed (reset, aborted) rather than being ended by the server. */
+  failed = false;
   readonly #abort = new AbortController();
 
   private constructor(readonly response: Response) {}
@@ -79,7 +81,7 @@ export class RawStream {
         for (const wake of this.#waiters.splice(0)) wake();
       }
     } catch {
-      // Aborted or cut: `ended` tells.
+      this.failed = true;
     } finally {
       this.#done = true;
       for (const wake of this.#waiters.splice(0)) wake();

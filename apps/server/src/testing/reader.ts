@@ -1,4 +1,9 @@
-import { type FrameRecord, fetchTransport, SyncClient } from "@rhizome/client";
+import {
+  type FrameRecord,
+  fetchTransport,
+  type StreamTransport,
+  SyncClient,
+} from "@rhizome/client";
 import { type Cursor, type Intention, parseSyncEvent, type SyncEvent } from "@rhizome/protocol";
 
 /** Fast reconnects for tests: the machine's backoff, shrunk. */
@@ -12,10 +17,15 @@ export class Reader {
   readonly client: SyncClient;
   readonly frames: (FrameRecord & { event: SyncEvent | undefined })[] = [];
 
-  constructor(baseUrl: string, token: string, spaceId: string, options: { cursor?: Cursor } = {}) {
+  constructor(
+    baseUrl: string,
+    token: string,
+    spaceId: string,
+    options: { cursor?: Cursor; transport?: StreamTransport } = {},
+  ) {
     this.client = new SyncClient({
       spaceId,
-      transport: fetchTransport({ baseUrl, token }),
+      transport: options.transport ?? fetchTransport({ baseUrl, token }),
       settings: FAST_RECONNECT,
       ...(options.cursor ? { cursor: options.cursor } : {}),
     });

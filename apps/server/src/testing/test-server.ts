@@ -24,8 +24,9 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
 export function startTestServer(
   database: Database,
   overrides: ConfigOverrides = {},
+  options: { idleTimeoutSeconds?: number } = {},
 ): Promise<RunningServer> {
-  return startServer(testConfig(overrides), { database, hostname: "127.0.0.1" });
+  return startServer(testConfig(overrides), { database, hostname: "127.0.0.1", ...options });
 }
 
 /** A being with a space of its own: the usual start of a sync test. */
