@@ -98,9 +98,7 @@ describe("SpaceChannel scenarios", () => {
     const { source: cold, channel: coldChannel, settle: coldSettle } = channelRig();
     cold.create(AUTHOR, "b");
     const joiners = Array.from({ length: 50 }, () => {
-      const client = new (resumed.constructor as typeof import("./testing.ts").TestClient)(
-        cold.head,
-      );
+      const client = new TestClient(cold.head);
       coldChannel.join(client.subscriber, cold.head);
       return client;
     });
