@@ -8,7 +8,9 @@ import { join } from "node:path";
 
 const dir = process.argv[2] ?? "test-results";
 const lines = (file: string) =>
-  existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8").split("\n").filter(Boolean) : [];
+  existsSync(join(dir, file))
+    ? readFileSync(join(dir, file), "utf8").split("\n").filter(Boolean)
+    : [];
 
 let passed = 0;
 let failed = 0;
