@@ -67,7 +67,3 @@ export function serverSocketBytes(port: number): SocketBytes {
   }
   return { sockets, bytesAcked, segsOut };
 }
-
-/** Transactions committed in a database so far (pg_stat_database), for query counting. */
-export const XACT_SQL =
-  "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()";

@@ -29,6 +29,7 @@ export async function startStack(): Promise<Stack> {
   const being = await signup(server.url);
   await server.kill("SIGTERM");
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+  keepTimestampsAsText(sql);
   return {
     cluster,
     databaseUrl,
@@ -39,6 +40,35 @@ export async function startStack(): Promise<Stack> {
       await cluster.destroy();
     },
   };
+}
+
+/**
+ * postgres.js turns timestamp parameters into JS Dates, which drops microseconds: a cursor
+ * would move up to 1 ms back. Pass them as text, as drizzle's driver does in the server.
+ */
+function keepTimestampsAsText(sql: postgres.Sql): void {
+  const options = sql.options as unknown as {
+    serializers: Record<number, (x: unknown) => unknown>;
+    parsers: Record<number, (x: unknown) => unknown>;
+  };
+  for (const oid of [1082, 1083, 1114, 1184, 1266]) {
+    options.serializers[oid] = (x) => x;
+    options.parsers[oid] = (x) => x;
+  }
+}
+
+/** The cluster's log (pg_ctl -l <dir>/log, beside the data directory). */
+export async function serverLogPath(stack: Stack): Promise<string> {
+  const [row] = await stack.sql<{ data_directory: string }[]>`SHOW data_directory`;
+  const data = row?.data_directory ?? "";
+  return `${data.replace(/\/data\/?$/, "")}/log`;
+}
+
+/** Logs every statement of the connections opened from now on (set for the bench database). */
+export async function logStatements(stack: Stack, on: boolean): Promise<void> {
+  await stack.sql.unsafe(
+    `ALTER DATABASE bench ${on ? "SET log_statement = 'all'" : "RESET log_statement"}`,
+  );
 }
 
 export function startOurs(databaseUrl: string, extra: Record<string, string> = {}) {
@@ -75,14 +105,15 @@ export async function fillSpace(stack: Stack, spaceId: string, n: number): Promi
   await stack.sql.begin(async (tx) => {
     const [space] = await tx<{ base: string }[]>`
       SELECT head::text AS base FROM spaces WHERE id = ${spaceId} FOR UPDATE`;
+    const base = space?.base as string;
     await tx`
       INSERT INTO intentions (id, space_id, author_id, content, created_at, updated_at)
       SELECT gen_random_uuid(), ${spaceId}, ${stack.being.id},
              'history ' || g || ' ' || repeat('y', 64),
-             ${space?.base}::timestamptz + g * interval '1 microsecond',
-             ${space?.base}::timestamptz + g * interval '1 microsecond'
+             ${base}::timestamptz + g * interval '1 microsecond',
+             ${base}::timestamptz + g * interval '1 microsecond'
       FROM generate_series(1, ${n}) g`;
-    await tx`UPDATE spaces SET head = ${space?.base}::timestamptz + ${n} * interval '1 microsecond'
+    await tx`UPDATE spaces SET head = ${base}::timestamptz + ${n} * interval '1 microsecond'
              WHERE id = ${spaceId}`;
   });
   await stack.sql`ANALYZE intentions`;

@@ -86,7 +86,7 @@ export function markerContent(seq: number, phase: string, sentAt: number, padTo 
   return head + "x".repeat(Math.max(0, padTo - head.length));
 }
 
-const MARKER = /"content":"m(\d+)\.(\w+)@(\d+\.\d+)/g;
+const MARKER = /"content":"m(\d+)\.([\w-]+)@(\d+\.\d+)/g;
 
 /** Every marker in a JSON text (a delta, a Socket.IO packet): each is a delivered change. */
 export function deliverAll(ledger: Ledger, conn: Conn, json: string, now: number): void {
@@ -96,7 +96,7 @@ export function deliverAll(ledger: Ledger, conn: Conn, json: string, now: number
   }
 }
 
-const TAIL_MARKER = /^"content":"m(\d+)\.(\w+)@(\d+\.\d+)/;
+const TAIL_MARKER = /^"content":"m(\d+)\.([\w-]+)@(\d+\.\d+)/;
 
 /**
  * The full-array design re-sends the whole space: walk back from its newest element and

@@ -19,7 +19,7 @@ const encoder = new TextEncoder();
 const HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 const PAD = "x".repeat(220);
 
-function open(request?: Request, server?: Server): Response {
+function open(request?: Request, server?: Server<unknown>): Response {
   if (variant === "signal" || variant === "elysia") {
     server?.timeout(request as Request, 0);
   }
@@ -45,11 +45,11 @@ function open(request?: Request, server?: Server): Response {
   let sink: Sink | undefined;
   const strategy =
     variant === "counted"
-      ? { highWaterMark: 1_048_576, size: (chunk: Uint8Array) => chunk?.byteLength ?? 0 }
+      ? { highWaterMark: 1_048_576, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 }
       : undefined;
   const stream = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
+      start(controller: ReadableStreamDefaultController<Uint8Array>) {
         sink = (bytes) => controller.enqueue(bytes);
         sinks.add(sink);
         sink(encoder.encode("data: []\n\n"));

@@ -43,6 +43,8 @@ export type TierFigures = {
   connectErrors: Record<string, number>;
   rssBaselineBytes: number;
   rssConnectedBytes: number;
+  /** RSS after the phases, connections still open: connect-time garbage collected by then. */
+  rssSettledBytes: number;
   rssPerConnBytes: number;
   phases: PhaseFigures[];
   integrity: { duplicates: number; gaps: number; missing: number };
@@ -98,10 +100,11 @@ export async function runTier(
   n: number,
   sizes: FanoutSizes,
   log: (line: string) => void,
+  sioRuntime = "node",
 ): Promise<TierFigures> {
   const [space] = await createSpaces(stack, 1, `fanout ${kind} ${n}`);
   await fillSpace(stack, space as string, sizes.history);
-  const server = await launch(kind, stack);
+  const server = await launch(kind, stack, sioRuntime);
   try {
     // Warm the write path (JIT, pools) before anything is measured.
     for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);
@@ -135,6 +138,7 @@ export async function runTier(
       );
       await Bun.sleep(server.kind === "ours" ? 1100 : 200); // let our batch window close
     }
+    const rssSettledBytes = rssBytes(server.pid);
     const integrity = await fleet.integrity(seq - 1);
     await fleet.closeAll();
     return {
@@ -145,7 +149,8 @@ export async function runTier(
       connectErrors: status.errors,
       rssBaselineBytes,
       rssConnectedBytes,
-      rssPerConnBytes: (rssConnectedBytes - rssBaselineBytes) / Math.max(1, status.live),
+      rssSettledBytes,
+      rssPerConnBytes: (rssSettledBytes - rssBaselineBytes) / Math.max(1, status.live),
       phases,
       integrity,
     };

@@ -1,0 +1,151 @@
+/**
+ * `bun src/run.ts [--quick] [--only=fanout,catchup,storm,writes] [--sio-runtime=node|bun]`
+ * Runs every scenario against one throw-away Postgres, writes results/latest.json,
+ * results/report.md and results/chart.svg, and ends with `bench: N of M targets met`.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { renderChart } from "./chart.ts";
+import { FULL_ARRAY_PHASES, sizesFor } from "./config.ts";
+import { raiseFdLimit } from "./limits.ts";
+import { Fleet } from "./load/fleet.ts";
+import type { Kind } from "./load/protocol.ts";
+import { renderReport, targetsTable } from "./report.ts";
+import type { Results } from "./results.ts";
+import { runCapacity } from "./scenarios/capacity.ts";
+import { runCatchup } from "./scenarios/catchup.ts";
+import { runTier } from "./scenarios/fanout.ts";
+import { runStorm } from "./scenarios/storm.ts";
+import { runWrites } from "./scenarios/writes.ts";
+import { launch, type Running } from "./servers.ts";
+import { logStatements, SERVER_ENV, type Stack, startStack } from "./stack.ts";
+import { computeTargets } from "./targets.ts";
+
+// Bun's fetch allows 256 concurrent requests unless told otherwise, read at start-up.
+if (!process.env.BUN_CONFIG_MAX_HTTP_REQUESTS) {
+  const child = Bun.spawn(["bun", ...process.argv.slice(1)], {
+    env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" },
+    stdio: ["inherit", "inherit", "inherit"],
+  });
+  process.exit(await child.exited);
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const sioRuntime = args.find((a) => a.startsWith("--sio-runtime="))?.slice(14) ?? "node";
+const wanted = (name: string) => !only || only.includes(name);
+const sizes = sizesFor(quick);
+const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
+const started = performance.now();
+const log = (line: string) => console.log(line);
+
+const sh = (cmd: string[]) => Bun.spawnSync(cmd).stdout.toString().trim();
+const results: Results = {
+  meta: {
+    date: new Date().toISOString(),
+    loadAverageAtStart: sh(["cat", "/proc/loadavg"]),
+    mode: sizes.mode,
+    machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${sh(["uname", "-r"])}`,
+    bun: Bun.version,
+    node: sh(["node", "--version"]),
+    commit: sh(["git", "rev-parse", "--short", "HEAD"]),
+    fdLimit: raiseFdLimit(),
+    serverEnv: SERVER_ENV,
+    socketIoRuntime: sioRuntime,
+    sizes,
+  },
+  fanout: [],
+  capacity: undefined,
+  catchup: [],
+  storm: [],
+  writes: [],
+};
+
+async function withServer<T>(
+  kind: Kind,
+  stack: Stack,
+  body: (server: Running) => Promise<T>,
+): Promise<T> {
+  const server = await launch(kind, stack, sioRuntime);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+log(`bench (${sizes.mode}): starting a throw-away Postgres and ${sizes.workers} load workers`);
+const stack = await startStack();
+const fleet = await Fleet.start(sizes.workers);
+try {
+  if (wanted("fanout")) {
+    log("1–2. fan-out, side by side");
+    for (const n of sizes.fanout.tiers) {
+      for (const kind of ["ours", "sio", "full"] as const) {
+        if (kind === "full" && !sizes.fanout.fullArrayTiers.includes(n)) continue;
+        const phases =
+          kind === "full"
+            ? sizes.fanout.phases.filter((p) => FULL_ARRAY_PHASES.includes(p.name))
+            : sizes.fanout.phases;
+        results.fanout.push(
+          await runTier(stack, fleet, kind, n, { ...sizes.fanout, phases }, log, sioRuntime),
+        );
+      }
+    }
+  }
+  if (wanted("catchup")) {
+    log("3. catch-up scaling");
+    results.catchup = await withServer("ours", stack, (ours) =>
+      withServer("full", stack, (full) => runCatchup(stack, fleet, ours, full, sizes.catchup, log)),
+    );
+  }
+  if (wanted("storm")) {
+    // The storm's server first holds `capacity` streams: its 5k subscribers plus bystanders.
+    // Statement logging for the storm server's connections (its pool opens them lazily).
+    await logStatements(stack, true);
+    results.storm = await withServer("ours", stack, async (server) => {
+      log(`capacity: ${sizes.capacity} streams held by one process`);
+      const extra = await Fleet.start(sizes.workers);
+      try {
+        const held = await runCapacity(
+          stack,
+          fleet,
+          extra,
+          server,
+          sizes.capacity,
+          sizes.storm,
+          log,
+        );
+        results.capacity = held.figures;
+        log("4. reconnect storm");
+        return await runStorm(stack, fleet, server, sizes.storm, log, held.held);
+      } finally {
+        await extra.stop();
+      }
+    });
+    await logStatements(stack, false);
+  }
+  if (wanted("writes")) {
+    log("5. write throughput");
+    results.writes = await withServer("ours", stack, (s) => runWrites(stack, s, sizes.writes, log));
+  }
+} finally {
+  await fleet.stop();
+  await stack.destroy();
+}
+
+results.meta.seconds = Math.round((performance.now() - started) / 1000);
+results.meta.loadAverageAtEnd = sh(["cat", "/proc/loadavg"]);
+const targets = computeTargets(results, sizes);
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify({ targets, ...results }, null, 2)}\n`);
+writeFileSync(`${RESULTS}report.md`, renderReport(results, sizes, targets));
+writeFileSync(`${RESULTS}chart.svg`, renderChart(results, sizes));
+log(`\n${targetsTable(targets)}\n`);
+log(`results: bench/results/latest.json, report.md, chart.svg (${results.meta.seconds} s)`);
+log(`bench: ${targets.filter((t) => t.met).length} of ${targets.length} targets met`);

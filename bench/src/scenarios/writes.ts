@@ -1,0 +1,72 @@
+import { type Histogram, percentiles, record } from "../hist.ts";
+import { cpuMicros } from "../proc.ts";
+import type { Running } from "../servers.ts";
+import { createSpaces, type Stack } from "../stack.ts";
+import { post } from "../writer.ts";
+
+export type WriteSizes = { spaces: number[]; concurrency: number; seconds: number };
+
+export type WriteFigures = {
+  spaces: number;
+  concurrency: number;
+  accepted: number;
+  failed: number;
+  perSecond: number;
+  latencyMs: ReturnType<typeof percentiles>;
+  serverCpuMicrosPerWrite: number;
+};
+
+/**
+ * Intentions accepted per second through the API (auth, membership, rate limit, commit
+ * clock, notify): `concurrency` writers spread over `spaces` spaces, no subscribers.
+ * Writers of one space queue on its row lock by design (DESIGN §3).
+ */
+export async function runWrites(
+  stack: Stack,
+  server: Running,
+  sizes: WriteSizes,
+  log: (line: string) => void,
+): Promise<WriteFigures[]> {
+  const all = await createSpaces(stack, Math.max(...sizes.spaces), "writes");
+  const figures: WriteFigures[] = [];
+  for (const count of sizes.spaces) {
+    const spaces = all.slice(0, count);
+    // Warm-up: JIT and the connection pool.
+    await Promise.all(spaces.slice(0, 10).map((space) => post(server.target, space, "warm-up")));
+    const hist: Histogram = {};
+    let accepted = 0;
+    let failed = 0;
+    const cpu0 = cpuMicros(server.pid);
+    const started = performance.now();
+    const deadline = started + sizes.seconds * 1000;
+    let next = 0;
+    const lane = async () => {
+      while (performance.now() < deadline) {
+        const space = spaces[next++ % spaces.length] as string;
+        const sent = performance.now();
+        const status = await post(server.target, space, `write ${next} ${"w".repeat(64)}`);
+        record(hist, performance.now() - sent);
+        if (status === 201) accepted++;
+        else failed++;
+      }
+    };
+    await Promise.all(Array.from({ length: sizes.concurrency }, lane));
+    const elapsed = (performance.now() - started) / 1000;
+    const cpu = cpuMicros(server.pid) - cpu0;
+    const row: WriteFigures = {
+      spaces: count,
+      concurrency: sizes.concurrency,
+      accepted,
+      failed,
+      perSecond: Math.round(accepted / elapsed),
+      latencyMs: percentiles(hist),
+      serverCpuMicrosPerWrite: cpu / Math.max(1, accepted),
+    };
+    figures.push(row);
+    log(
+      `  ${count} space(s): ${row.perSecond}/s accepted (${failed} failed), p50 ${row.latencyMs.p50} ` +
+        `p99 ${row.latencyMs.p99} ms, ${Math.round(row.serverCpuMicrosPerWrite)} µs server CPU/write`,
+    );
+  }
+  return figures;
+}
