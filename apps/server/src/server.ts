@@ -3,7 +3,6 @@ import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { databaseChangeSource } from "./data/change-source.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import { MAX_BODY_BYTES } from "./http/body-limit.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { Fanout } from "./sync/fanout.ts";
 
@@ -44,7 +43,9 @@ export async function startServer(
     hostname: options.hostname ?? "0.0.0.0",
     // Plain requests get Bun's idle timer; the stream route lifts it per request.
     idleTimeout: options.idleTimeoutSeconds ?? 30,
-    maxRequestBodySize: MAX_BODY_BYTES * 2,
+    // Bun's own limit answers without our error shape: keep it a far backstop, the body
+    // limit plugin answers 413 at MAX_BODY_BYTES.
+    maxRequestBodySize: 16 * 1024 * 1024,
   });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");

@@ -6,6 +6,7 @@ import { cursorAt } from "./test-support/history.ts";
 describe("cursor", () => {
   test("accepts exactly the 27-character, six-digit UTC form", () => {
     expect(isCursor("2025-07-28T10:30:16.123456Z")).toBe(true);
+    expect(isCursor("2024-02-29T23:59:59.999999Z")).toBe(true);
     for (const bad of [
       "2025-07-28T10:30:16.123Z",
       "2025-07-28T10:30:16.1234567Z",
@@ -13,6 +14,9 @@ describe("cursor", () => {
       "2025-07-28 10:30:16.123456Z",
       " 2025-07-28T10:30:16.123456Z",
       "",
+      "2025-13-45T99:99:99.999999Z",
+      "2025-02-29T00:00:00.000000Z",
+      "2024-04-31T00:00:00.000000Z",
       42,
       null,
     ]) {

@@ -9,8 +9,29 @@ export const CURSOR_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{
 const CURSOR_RE = new RegExp(CURSOR_PATTERN);
 export const CURSOR_LENGTH = 27;
 
+/** A well-formed cursor naming a real instant (`2025-13-45T99:…` matches the pattern, not this). */
 export function isCursor(value: unknown): value is Cursor {
-  return typeof value === "string" && value.length === CURSOR_LENGTH && CURSOR_RE.test(value);
+  if (typeof value !== "string" || value.length !== CURSOR_LENGTH || !CURSOR_RE.test(value)) {
+    return false;
+  }
+  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) =>
+    Number(value.slice(at, at === 0 ? 4 : at + 2)),
+  ) as [number, number, number, number, number, number];
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+  );
+}
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
 }
 
 /** Negative, zero or positive, like a sort comparator. Same-format strings order like time. */

@@ -88,11 +88,6 @@ export class SpaceChannel {
     this.#ahead.delete(subscriber);
   }
 
-  /** Each subscriber, e.g. to close those of a removed member. */
-  subscribers(): Subscriber[] {
-    return [...this.#inSync, ...this.#ahead, ...this.#joiners.map((joiner) => joiner.subscriber)];
-  }
-
   /**
    * A change was committed. Leading-edge batching: the first change after a quiet window
    * is flushed at once; later ones wait for the window's end, or for a full batch.

@@ -28,6 +28,8 @@ export class Fanout {
   readonly #channels = new Map<string, SpaceChannel>();
   readonly #idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #streamsByBeing = new Map<string, number>();
+  /** Every open stream, from `open` to its close: also those still being caught up. */
+  readonly #subscribers = new Set<Subscriber>();
   readonly #unlisten: (() => Promise<void>)[] = [];
   #poll: ReturnType<typeof setInterval> | undefined;
   #shuttingDown = false;
@@ -68,6 +70,7 @@ export class Fanout {
     const subscriber = new Subscriber(info, this.settings.maxBufferBytes);
     const channel = this.#channel(info.spaceId);
     this.#streamsByBeing.set(info.beingId, held + 1);
+    this.#subscribers.add(subscriber);
     this.metrics.openStreams++;
     subscriber.onClose((reason) => this.#closed(subscriber, channel, reason));
     channel.join(subscriber, since);
@@ -95,14 +98,13 @@ export class Fanout {
     }
   }
 
+  /** Closes matching streams, whatever stage they are at (a revocation must not miss one). */
   closeWhere(match: (info: SubscriberInfo) => boolean, reason: CloseReason): number {
     let closed = 0;
-    for (const channel of [...this.#channels.values()]) {
-      for (const subscriber of channel.subscribers()) {
-        if (match(subscriber.info)) {
-          subscriber.close(reason);
-          closed++;
-        }
+    for (const subscriber of [...this.#subscribers]) {
+      if (match(subscriber.info)) {
+        subscriber.close(reason);
+        closed++;
       }
     }
     return closed;
@@ -145,6 +147,7 @@ export class Fanout {
     const held = (this.#streamsByBeing.get(beingId) ?? 1) - 1;
     if (held > 0) this.#streamsByBeing.set(beingId, held);
     else this.#streamsByBeing.delete(beingId);
+    this.#subscribers.delete(subscriber);
     this.metrics.openStreams--;
     if (reason === "slow-consumer") this.metrics.slowConsumerCutoffs++;
     channel.leave(subscriber);

@@ -16,7 +16,10 @@ export function availableDrivers(): ("pglite" | "postgres")[] {
  * Declares `body` once per driver (DESIGN §4: the same suite on PGlite and Postgres).
  * One database per file and driver; tests truncate through the handle.
  */
-export function describeEachDriver(title: string, body: (db: DbHandle) => void) {
+export function describeEachDriver(
+  title: string,
+  body: (db: DbHandle, driver: "pglite" | "postgres") => void,
+) {
   for (const driver of availableDrivers()) {
     describe(`${title} [${driver}]`, () => {
       let database: Database | undefined;
@@ -43,7 +46,7 @@ export function describeEachDriver(title: string, body: (db: DbHandle) => void) 
         await database?.close();
         await drop?.();
       });
-      body(handle);
+      body(handle, driver);
     });
   }
 }

@@ -1,7 +1,5 @@
+import { UUID_PATTERN } from "@rhizome/protocol";
 import { t } from "elysia";
-
-const UUID_PATTERN =
-  "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 /**
  * An id in a path or body. The pattern backs up the `uuid` format, whose checker is global
