@@ -104,6 +104,16 @@ test("two beings chat live, edit and delete, in two browser contexts", async ({
   await ada.expectExactly(db);
   await graceChat.expectExactly(db);
 
+  // Ada renames herself in the profile editor: her header and her messages follow at once.
+  await page.getByTestId("profile-open").click();
+  const profile = page.getByRole("dialog", { name: "Your profile" });
+  await expect(profile.getByTestId("profile-id")).toHaveText(/^[0-9a-f-]{36}$/);
+  await profile.getByLabel("Display name").fill("Ada King");
+  await profile.getByRole("button", { name: "Save" }).click();
+  await expect(profile).toHaveCount(0);
+  await expect(page.getByTestId("profile-open")).toContainText("Ada King");
+  await expect(page.getByTestId("message-author").filter({ hasText: "Ada King" })).toBeVisible();
+
   // Signing out ends the session: the app goes back to the sign-in screen.
   await gracePage.getByRole("button", { name: "Sign out" }).click();
   await expect(gracePage).toHaveURL(/\/signin/);

@@ -23,7 +23,11 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
   });
   await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
 
+  // Offline: the browser knows it (`navigator.onLine`, the offline event), and the network
+  // really is down, so that no request can reach the server whatever the emulation lets by.
   await page.context().setOffline(true);
+  stack.proxy.blocked = true;
+  stack.proxy.cutAll();
   await chat.expectState("offline");
   const contents = ["first, offline", "second, offline", "third, offline"];
   for (const content of contents) await chat.send(content);
@@ -35,7 +39,8 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
     nodes.map((node) => (node as HTMLElement).dataset.id),
   );
 
-  // A reload while offline: the app boots from the cache, the outbox from localStorage.
+  // A reload while offline: the app boots from the service worker's cache, the outbox
+  // from localStorage, the space from this device's copy.
   await page.reload();
   await chat.expectState("offline");
   await expect(chat.messages).toHaveCount(3);
@@ -45,6 +50,7 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
   expect(await databaseState(ada, spaceId)).toEqual([]);
 
   // Back online: each one is stored once, in order, and turns sent.
+  stack.proxy.blocked = false;
   await page.context().setOffline(false);
   await chat.expectState("live");
   await expect
