@@ -1,0 +1,347 @@
+import type { ConnectionSettings } from "@rhizome/protocol";
+import type { ChaosOptions } from "./args.ts";
+import {
+  auditWrites,
+  diffWindow,
+  explainDiff,
+  liveIntentions,
+  readHead,
+  readSpace,
+} from "./audit.ts";
+import type { ChaosEnvironment } from "./environment.ts";
+import { playSchedule } from "./faults.ts";
+import { Api } from "./http.ts";
+import { Ledger } from "./ledger.ts";
+import { MB, MemorySampler } from "./memory.ts";
+import { derive } from "./prng.ts";
+import { buildSchedule, type FaultKind } from "./schedule.ts";
+import { StalledRun, type StallResult } from "./stalled-run.ts";
+import { AuditedSubscriber } from "./subscriber.ts";
+import { Writer } from "./writer.ts";
+
+export const HEARTBEAT_MS = 1_000;
+/** Small, so that a stalled reader is cut off after a few megabytes (mostly kernel buffers). */
+export const MAX_BUFFER_BYTES = 65_536;
+export const RSS_BOUND_BYTES = 512 * MB;
+const PASSWORD = "chaos monkey business";
+const CLIENT_SETTINGS: ConnectionSettings = {
+  heartbeatMs: HEARTBEAT_MS,
+  minBackoffMs: 100,
+  maxBackoffMs: 2_000,
+};
+
+export type ChaosResult = {
+  lost: number;
+  duplicated: number;
+  diverged: number;
+  acknowledged: number;
+  faults: number;
+  /** Other findings that fail the run (refused writes, no cutoff, memory). */
+  failures: string[];
+  /** Everything else worth printing. */
+  report: string[];
+};
+
+/** What the caller must be able to stop on any exit path. */
+export type Running = { subscribers: AuditedSubscriber[]; writers: Writer[]; stall?: StalledRun };
+
+export async function runChaos(
+  options: ChaosOptions,
+  env: ChaosEnvironment,
+  running: Running,
+  log: (line: string) => void,
+): Promise<ChaosResult> {
+  const sql = env.sql;
+  const proxy = env.proxy;
+  const anchor = env.servers[0];
+  if (!sql || !proxy || !anchor) throw new Error("environment not started");
+  const ledger = new Ledger();
+
+  // Set-up, straight to the first server (no faults yet).
+  const direct = new Api(anchor.url);
+  const tag = options.seed.toString(36);
+  const signup = async (role: string) => {
+    const reply = await direct.signup(`${role}_${tag}`.slice(0, 32), PASSWORD);
+    if (!reply.ok) throw new Error(`signup ${role}: ${reply.status} ${reply.detail}`);
+    return reply.body.token;
+  };
+  const owner = direct.as(await signup("owner"));
+  const created = await owner.createSpace(`chaos ${options.seed}`);
+  if (!created.ok) throw new Error(`create space: ${created.status} ${created.detail}`);
+  const spaceId = created.body.space.id;
+  const member = async (role: string) => {
+    const token = await signup(role);
+    const joined = await direct.as(token).join(spaceId);
+    if (!joined.ok) throw new Error(`join ${role}: ${joined.status} ${joined.detail}`);
+    return token;
+  };
+  const writerTokens = await Promise.all(
+    Array.from({ length: options.writers }, (_, i) => member(`w${i}`)),
+  );
+  const floodToken = await member("flood");
+  const readerTokens = await Promise.all(
+    Array.from({ length: options.subscribers }, (_, i) => signup(`s${i}`)),
+  );
+  const stalledToken = await signup("stalled");
+
+  const proxied = new Api(proxy.url);
+  running.subscribers.push(
+    ...readerTokens.map(
+      (token, index) =>
+        new AuditedSubscriber({
+          index,
+          spaceId,
+          api: proxied.as(token),
+          settings: CLIENT_SETTINGS,
+        }),
+    ),
+  );
+  const { subscribers } = running;
+  for (const subscriber of subscribers) subscriber.start();
+  await converge(sql, spaceId, subscribers, 20_000, log);
+  log(`${subscribers.length} subscribers live on space ${spaceId}`);
+
+  // Load and faults.
+  running.writers.push(
+    ...writerTokens.map(
+      (token, index) =>
+        new Writer({
+          index,
+          api: proxied.as(token),
+          spaceId,
+          ledger,
+          random: derive(options.seed, 1 + index),
+          pauseMs: [20, 160],
+        }),
+    ),
+  );
+  const stall = new StalledRun({
+    anchor,
+    spaceId,
+    readerToken: stalledToken,
+    floodToken,
+    ledger,
+    floodWriter: options.writers,
+    maxBytes: 24 * MB,
+  });
+  running.stall = stall;
+  const memory = new MemorySampler(env.servers);
+  memory.start(250);
+  env.watchCrashes(log);
+  const writing = running.writers.map((writer) => writer.run());
+  const schedule = buildSchedule(options.seed, {
+    durationMs: options.faultMs,
+    servers: env.servers.length,
+    subscribers: subscribers.length,
+  });
+  const startedAt = performance.now();
+  const faults = await playSchedule(
+    schedule,
+    { env, subscribers, stall: () => stall.start(), log },
+    startedAt,
+    () => false,
+  );
+  const rest = startedAt + options.faultMs - performance.now();
+  if (rest > 0) await Bun.sleep(rest);
+
+  // Writers finish the write in flight; the flood ends with its cutoff.
+  log(`faults over: ${ledger.acknowledged} writes acknowledged so far; writers finishing`);
+  for (const writer of running.writers) writer.stop();
+  if (!(await within(Promise.all(writing), options.drainMs))) {
+    log("writers still retrying at the deadline: abandoning their last write");
+    for (const writer of running.writers) writer.abandon();
+    await Promise.all(writing);
+  }
+  const stallResult = await finishStall(stall, options.drainMs, log);
+
+  // Every subscriber live, at the head, history loaded; then the audit.
+  const space = await converge(sql, spaceId, subscribers, options.convergeMs, log);
+  memory.stop();
+  const result = audit({
+    options,
+    ledger,
+    space,
+    subscribers,
+    stallResult,
+    memory,
+    faults,
+    schedule,
+  });
+  for (const crash of env.crashes) {
+    result.failures.push(crash.split("\n", 1)[0] ?? crash);
+    result.report.push(crash);
+  }
+  return result;
+}
+
+async function finishStall(
+  stall: StalledRun,
+  deadlineMs: number,
+  log: (line: string) => void,
+): Promise<StallResult | undefined> {
+  const result = stall.result();
+  if (!result) return undefined;
+  if (!(await within(result, deadlineMs))) {
+    log("the flood is still retrying at the deadline: abandoning it");
+    stall.abandon();
+  }
+  return result;
+}
+
+/**
+ * Waits until every subscriber is live, at the database's head, with its history loaded, and
+ * the head did not move meanwhile; returns the space as read then. Past the deadline it
+ * returns anyway: the audit reports whoever is behind as diverged.
+ */
+async function converge(
+  sql: NonNullable<ChaosEnvironment["sql"]>,
+  spaceId: string,
+  subscribers: AuditedSubscriber[],
+  deadlineMs: number,
+  log: (line: string) => void,
+) {
+  const deadline = performance.now() + deadlineMs;
+  const began = performance.now();
+  while (true) {
+    const head = await readHead(sql, spaceId);
+    if (subscribers.every((subscriber) => subscriber.caughtUp(head))) {
+      const space = await readSpace(sql, spaceId);
+      if (space.head === head) {
+        log(`converged at ${head} in ${Math.round(performance.now() - began)} ms`);
+        return space;
+      }
+    }
+    if (performance.now() > deadline) {
+      log(`not converged within ${deadlineMs} ms (head ${head}):`);
+      for (const subscriber of subscribers) {
+        if (!subscriber.caughtUp(head)) log(`  ${subscriber.describe()}`);
+      }
+      return readSpace(sql, spaceId);
+    }
+    await Bun.sleep(100);
+  }
+}
+
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([promise.then(() => true), Bun.sleep(ms).then(() => false)]);
+}
+
+type AuditInput = {
+  options: ChaosOptions;
+  ledger: Ledger;
+  space: Awaited<ReturnType<typeof readSpace>>;
+  subscribers: AuditedSubscriber[];
+  stallResult: StallResult | undefined;
+  memory: MemorySampler;
+  faults: number;
+  schedule: { fault: { kind: FaultKind } }[];
+};
+
+function audit(input: AuditInput): ChaosResult {
+  const { ledger, space, subscribers, stallResult, memory, faults, schedule } = input;
+  const report: string[] = [];
+  const failures: string[] = [];
+  const writes = auditWrites(ledger, space.rows);
+  const live = liveIntentions(space.rows);
+  let diverged = 0;
+  let lost = writes.lost;
+  let duplicated = writes.duplicated;
+  const totals = {
+    frames: 0,
+    resets: 0,
+    deltas: 0,
+    heartbeats: 0,
+    gaps: 0,
+    stale: 0,
+    rejected: 0,
+    opens: 0,
+  };
+  const chainProblems: string[] = [];
+  let pages = 0;
+  for (const subscriber of subscribers) {
+    subscriber.audit.finish();
+    lost += subscriber.audit.lost;
+    duplicated += subscriber.audit.duplicated;
+    for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
+      totals[key] += subscriber.audit.counts[key];
+    }
+    chainProblems.push(...subscriber.audit.problems);
+    pages += subscriber.historyPages;
+    const window = subscriber.client.intentions;
+    const diff = diffWindow(window, live);
+    if (!subscriber.caughtUp(space.head) || diff) {
+      diverged++;
+      report.push(`diverged: ${subscriber.describe()}`);
+      if (diff) {
+        const lines = explainDiff(diff, window, space.rows);
+        report.push(...lines.map((line) => `  ${line}`));
+        const first = [...diff.missing, ...diff.different, ...diff.extra][0];
+        if (first) {
+          report.push(`  trace of ${first}:`);
+          report.push(
+            ...subscriber.audit
+              .trace(first)
+              .slice(-60)
+              .map((line) => `    ${line}`),
+          );
+        }
+      }
+    }
+    if (subscriber.failure) failures.push(`subscriber ${subscriber.index}: ${subscriber.failure}`);
+  }
+  report.push(...writes.problems, ...chainProblems.slice(0, 10));
+
+  const kinds = new Map<string, number>();
+  for (const { fault } of schedule.slice(0, faults)) {
+    kinds.set(fault.kind, (kinds.get(fault.kind) ?? 0) + 1);
+  }
+  const { post, edit, delete: deletes } = ledger.acknowledgedBy;
+  report.push(
+    `faults: ${[...kinds].map(([kind, count]) => `${kind} ${count}`).join(", ")}`,
+    `writes acknowledged: ${post} posts, ${edit} edits, ${deletes} deletes (${ledger.retries} retries)`,
+    `database: ${space.rows.length} intentions, ${live.length} live, head ${space.head}`,
+    `stream: ${totals.opens} streams opened, ${totals.frames} frames (${totals.resets} resets, ${totals.deltas} deltas, ${totals.heartbeats} heartbeats), ${pages} history pages`,
+    `chain: ${totals.gaps} gaps resumed from the client's cursor, ${totals.stale} stale frames ignored, ${totals.rejected} frames rejected`,
+  );
+  if (ledger.rejections.length > 0) {
+    failures.push(`${ledger.rejections.length} writes refused against the contract`);
+    report.push(...ledger.rejections.slice(0, 5));
+  }
+  if (!stallResult) failures.push("the stalled subscriber never ran");
+  else {
+    const { ended, leftOpen, cutoffs, floodBytes, floodWrites, floodRetries, seconds } =
+      stallResult;
+    const outcome = ended
+      ? "cut off"
+      : leftOpen
+        ? "cut off but its connection LEFT OPEN"
+        : "NOT cut off";
+    report.push(
+      `stalled subscriber: ${outcome} after ${(floodBytes / MB).toFixed(1)} MB of flood ` +
+        `(${floodWrites} writes, ${floodRetries} retries, ${seconds.toFixed(1)} s); ` +
+        `slow-consumer cutoffs on its server: ${cutoffs}`,
+    );
+    if (stallResult.error) failures.push(`stalled subscriber: ${stallResult.error}`);
+    else if (leftOpen) {
+      failures.push("the server stopped writing to the stalled subscriber but left it open");
+    } else if (!ended) failures.push("the server never cut off the stalled subscriber");
+  }
+  const peaks = memory.maxBytes.map(
+    (bytes, index) => `server ${index} ${Math.round(bytes / MB)} MB`,
+  );
+  report.push(
+    `memory: max RSS ${peaks.join(", ")} (bound ${RSS_BOUND_BYTES / MB} MB, ${memory.samples} samples)`,
+  );
+  memory.maxBytes.forEach((bytes, index) => {
+    if (bytes > RSS_BOUND_BYTES) failures.push(`server ${index} used ${Math.round(bytes / MB)} MB`);
+  });
+  return {
+    lost,
+    duplicated,
+    diverged,
+    acknowledged: ledger.acknowledged,
+    faults,
+    failures,
+    report,
+  };
+}
