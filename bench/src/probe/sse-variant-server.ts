@@ -3,6 +3,7 @@
 //   counted  ReadableStream + byte-counting strategy + enqueue (what apps/server does)
 //   plain    ReadableStream, default strategy, enqueue
 //   direct   ReadableStream type "direct": controller.write + flush into the native sink
+//   counted64k  counted, with a 64 KiB high-water mark instead of 1 MiB
 //   signal   counted + request.signal abort listener + server.timeout(request, 0)
 //   elysia   signal, served by an Elysia route (as apps/server does)
 // Not a bench dependency: the probe borrows the server's copy, to use the very same version.
@@ -18,6 +19,10 @@ const sinks = new Set<Sink>();
 const encoder = new TextEncoder();
 const HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 const PAD = "x".repeat(220);
+/** FIRST_BYTES: the size of each stream's first frame (ours sends a 50-intention reset, ~17 KB). */
+const FIRST = encoder.encode(
+  `data: [${"0,".repeat(Number(process.env.FIRST_BYTES ?? 0) / 2)}0]\n\n`,
+);
 
 function open(request?: Request, server?: Server<unknown>): Response {
   if (variant === "signal" || variant === "elysia") {
@@ -33,7 +38,7 @@ function open(request?: Request, server?: Server<unknown>): Response {
           controller.flush();
         };
         sinks.add(sink);
-        sink(encoder.encode("data: []\n\n"));
+        sink(FIRST);
         return new Promise<void>(() => {});
       },
       cancel() {
@@ -44,15 +49,18 @@ function open(request?: Request, server?: Server<unknown>): Response {
   }
   let sink: Sink | undefined;
   const strategy =
-    variant === "counted"
-      ? { highWaterMark: 1_048_576, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 }
+    variant === "counted" || variant === "counted64k"
+      ? {
+          highWaterMark: variant === "counted" ? 1_048_576 : 65_536,
+          size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0,
+        }
       : undefined;
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller: ReadableStreamDefaultController<Uint8Array>) {
         sink = (bytes) => controller.enqueue(bytes);
         sinks.add(sink);
-        sink(encoder.encode("data: []\n\n"));
+        sink(FIRST);
         request?.signal.addEventListener("abort", () => sinks.delete(sink as Sink), { once: true });
       },
       cancel() {
