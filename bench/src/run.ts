@@ -42,7 +42,17 @@ const wanted = (name: string) => !only || only.includes(name);
 const sizes = sizesFor(quick);
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
 const started = performance.now();
-const log = (line: string) => console.log(line);
+const elapsed = () => `${Math.round((performance.now() - started) / 1000)}`.padStart(4);
+const log = (line: string) => console.log(`${elapsed()}s ${line}`);
+const durations: Record<string, number> = {};
+async function timed<T>(name: string, body: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await body();
+  } finally {
+    durations[name] = Math.round((performance.now() - t0) / 1000);
+  }
+}
 
 const sh = (cmd: string[]) => Bun.spawnSync(cmd).stdout.toString().trim();
 const results: Results = {
@@ -54,6 +64,10 @@ const results: Results = {
     bun: Bun.version,
     node: sh(["node", "--version"]),
     commit: sh(["git", "rev-parse", "--short", "HEAD"]),
+    // Others edit the server concurrently: what the measured server had beyond the commit.
+    serverUncommittedFiles: sh(["git", "status", "--short", "--", "../apps/server", "../packages"])
+      .split("\n")
+      .filter(Boolean).length,
     fdLimit: raiseFdLimit(),
     serverEnv: SERVER_ENV,
     socketIoRuntime: sioRuntime,
@@ -85,54 +99,63 @@ const fleet = await Fleet.start(sizes.workers);
 try {
   if (wanted("fanout")) {
     log("1–2. fan-out, side by side");
-    for (const n of sizes.fanout.tiers) {
-      for (const kind of ["ours", "sio", "full"] as const) {
-        if (kind === "full" && !sizes.fanout.fullArrayTiers.includes(n)) continue;
-        const phases =
-          kind === "full"
-            ? sizes.fanout.phases.filter((p) => FULL_ARRAY_PHASES.includes(p.name))
-            : sizes.fanout.phases;
-        results.fanout.push(
-          await runTier(stack, fleet, kind, n, { ...sizes.fanout, phases }, log, sioRuntime),
-        );
+    await timed("fanout", async () => {
+      for (const n of sizes.fanout.tiers) {
+        for (const kind of ["ours", "sio", "full"] as const) {
+          if (kind === "full" && !sizes.fanout.fullArrayTiers.includes(n)) continue;
+          const phases =
+            kind === "full"
+              ? sizes.fanout.phases.filter((p) => FULL_ARRAY_PHASES.includes(p.name))
+              : sizes.fanout.phases;
+          const fanout = { ...sizes.fanout, phases };
+          results.fanout.push(await runTier(stack, fleet, kind, n, fanout, log, sioRuntime));
+        }
       }
-    }
+    });
   }
   if (wanted("catchup")) {
     log("3. catch-up scaling");
-    results.catchup = await withServer("ours", stack, (ours) =>
-      withServer("full", stack, (full) => runCatchup(stack, fleet, ours, full, sizes.catchup, log)),
+    results.catchup = await timed("catchup", () =>
+      withServer("ours", stack, (ours) =>
+        withServer("full", stack, (full) =>
+          runCatchup(stack, fleet, ours, full, sizes.catchup, log),
+        ),
+      ),
     );
   }
   if (wanted("storm")) {
     // The storm's server first holds `capacity` streams: its 5k subscribers plus bystanders.
     // Statement logging for the storm server's connections (its pool opens them lazily).
     await logStatements(stack, true);
-    results.storm = await withServer("ours", stack, async (server) => {
-      log(`capacity: ${sizes.capacity} streams held by one process`);
-      const extra = await Fleet.start(sizes.workers);
-      try {
-        const held = await runCapacity(
-          stack,
-          fleet,
-          extra,
-          server,
-          sizes.capacity,
-          sizes.storm,
-          log,
-        );
-        results.capacity = held.figures;
-        log("4. reconnect storm");
-        return await runStorm(stack, fleet, server, sizes.storm, log, held.held);
-      } finally {
-        await extra.stop();
-      }
-    });
+    results.storm = await timed("capacity+storm", () =>
+      withServer("ours", stack, async (server) => {
+        log(`capacity: ${sizes.capacity} streams held by one process`);
+        const extra = await Fleet.start(sizes.workers);
+        try {
+          const { figures, held } = await runCapacity(
+            stack,
+            fleet,
+            extra,
+            server,
+            sizes.capacity,
+            sizes.storm,
+            log,
+          );
+          results.capacity = figures;
+          log("4. reconnect storm");
+          return await runStorm(stack, fleet, server, sizes.storm, log, held);
+        } finally {
+          await extra.stop();
+        }
+      }),
+    );
     await logStatements(stack, false);
   }
   if (wanted("writes")) {
     log("5. write throughput");
-    results.writes = await withServer("ours", stack, (s) => runWrites(stack, s, sizes.writes, log));
+    results.writes = await timed("writes", () =>
+      withServer("ours", stack, (s) => runWrites(stack, s, sizes.writes, log)),
+    );
   }
 } finally {
   await fleet.stop();
@@ -140,12 +163,13 @@ try {
 }
 
 results.meta.seconds = Math.round((performance.now() - started) / 1000);
+results.meta.scenarioSeconds = durations;
 results.meta.loadAverageAtEnd = sh(["cat", "/proc/loadavg"]);
 const targets = computeTargets(results, sizes);
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify({ targets, ...results }, null, 2)}\n`);
 writeFileSync(`${RESULTS}report.md`, renderReport(results, sizes, targets));
 writeFileSync(`${RESULTS}chart.svg`, renderChart(results, sizes));
-log(`\n${targetsTable(targets)}\n`);
-log(`results: bench/results/latest.json, report.md, chart.svg (${results.meta.seconds} s)`);
-log(`bench: ${targets.filter((t) => t.met).length} of ${targets.length} targets met`);
+console.log(`\n${targetsTable(targets)}\n`);
+console.log(`results: bench/results/latest.json, report.md, chart.svg (${results.meta.seconds} s)`);
+console.log(`bench: ${targets.filter((t) => t.met).length} of ${targets.length} targets met`);

@@ -7,6 +7,9 @@ import { launch, type Running } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { post, runSchedule, type Schedule } from "../writer.ts";
 
+/** Peers do not batch: a lone post is delivered long before the next one 400 ms later. */
+const PEER_LONE_SPACING_MS = 400;
+
 export type FanoutSizes = {
   tiers: number[];
   /** Subscriber counts at which the full-array design runs (it moves ~150 KB per change). */
@@ -108,7 +111,7 @@ export async function runTier(
   try {
     // Warm the write path (JIT, pools) before anything is measured.
     for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);
-    await Bun.sleep(1100);
+    await Bun.sleep(kind === "ours" ? 1100 : 100); // our batch window closes: the next post leads
     const rssBaselineBytes = rssBytes(server.pid);
     const openedAt = wallMs();
     await fleet.open({
@@ -127,7 +130,15 @@ export async function runTier(
     const phases: PhaseFigures[] = [];
     let seq = 1;
     for (const phase of sizes.phases) {
-      const figures = await runPhase(server, fleet, space as string, n, seq, phase);
+      // Lone spacing only matters to ours (the batch window); peers emit each post at once.
+      const schedule =
+        kind !== "ours" && phase.schedule.kind === "lone"
+          ? { ...phase.schedule, spacingMs: PEER_LONE_SPACING_MS }
+          : phase.schedule;
+      const figures = await runPhase(server, fleet, space as string, n, seq, {
+        ...phase,
+        schedule,
+      });
       seq += phase.schedule.count;
       phases.push(figures);
       log(
