@@ -115,3 +115,26 @@ describe("SyncClient", () => {
     await fake.opened(2);
   });
 });
+
+test("the watchdog follows the heartbeat the server announces", async () => {
+  const fake = new FakeTransport();
+  const clock = new ManualClock();
+  const client = new SyncClient({
+    spaceId: SPACE,
+    transport: async (request, signal) => {
+      const opened = await fake.transport(request, signal);
+      return opened.ok ? { ...opened, heartbeatMs: 1000 } : opened;
+    },
+    now: () => clock.now,
+    random: () => 0.5,
+    timers: clock.timers,
+  });
+  client.start();
+  await fake.opened(1);
+  fake.latest.push(buildReset(SPACE, c(1), []));
+  await settle();
+  clock.advance(2499);
+  expect(client.connection.status).toBe("live");
+  clock.advance(1);
+  expect(client.connection.status).toBe("reconnecting");
+});

@@ -53,6 +53,8 @@ export class SyncClient {
   readonly #listeners = new Set<Listener>();
   readonly #frameListeners = new Set<(record: FrameRecord) => void>();
   readonly #options: Required<Omit<SyncClientOptions, "cursor">>;
+  /** The machine's settings; the watchdog follows the heartbeat the server announces. */
+  #settings: ConnectionSettings;
 
   constructor(options: SyncClientOptions) {
     this.#options = {
@@ -63,6 +65,7 @@ export class SyncClient {
       ...options,
     };
     this.#sync = initialState(options.spaceId, options.cursor ?? null);
+    this.#settings = this.#options.settings;
   }
 
   get sync(): SyncState {
@@ -123,7 +126,7 @@ export class SyncClient {
     const { state, effects } = transition(this.#connection, event, {
       now: this.#options.now(),
       random: this.#options.random(),
-      settings: this.#options.settings,
+      settings: this.#settings,
     });
     const changed = state !== this.#connection;
     this.#connection = state;
@@ -136,9 +139,9 @@ export class SyncClient {
   }
 
   #scheduleWake(): void {
-    const { timers, now, settings } = this.#options;
+    const { timers, now } = this.#options;
     timers.clearTimeout(this.#wake);
-    const at = nextWakeAt(this.#connection, settings);
+    const at = nextWakeAt(this.#connection, this.#settings);
     if (at === undefined) return;
     this.#wake = timers.setTimeout(() => this.#dispatch({ type: "tick" }), Math.max(0, at - now()));
   }
@@ -173,6 +176,8 @@ export class SyncClient {
         });
         return;
       }
+      if (opened.heartbeatMs)
+        this.#settings = { ...this.#settings, heartbeatMs: opened.heartbeatMs };
       for await (const message of opened.messages) {
         if (!current()) return;
         if (message.event !== SYNC_EVENT_TYPE) continue;

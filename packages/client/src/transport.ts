@@ -5,7 +5,7 @@ export type StreamRequest = { spaceId: string; since: Cursor | undefined };
 
 /** The outcome of opening a stream: its messages, or the HTTP refusal. */
 export type OpenedStream =
-  | { ok: true; messages: AsyncIterable<SseMessage> }
+  | { ok: true; messages: AsyncIterable<SseMessage>; heartbeatMs?: number }
   | { ok: false; status: number; retryAfterMs: number | undefined };
 
 /** Opens a space's stream; aborting `signal` ends it. Network failures reject. */
@@ -40,7 +40,13 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
       await response.body?.cancel().catch(() => {});
       return { ok: false, status: response.status, retryAfterMs: retryAfterMs(response.headers) };
     }
-    return { ok: true, messages: readMessages(response.body) };
+    const heartbeat = response.headers.get(HEADERS.heartbeatMs);
+    const heartbeatMs = heartbeat && /^\d+$/.test(heartbeat) ? Number(heartbeat) : undefined;
+    return {
+      ok: true,
+      messages: readMessages(response.body),
+      ...(heartbeatMs ? { heartbeatMs } : {}),
+    };
   };
 }
 

@@ -27,6 +27,8 @@ export const HEADERS = {
   cacheControl: "Cache-Control",
   accelBuffering: "X-Accel-Buffering",
   contentType: "Content-Type",
+  /** On a stream's response: the server's heartbeat interval, to size the client's watchdog. */
+  heartbeatMs: "X-Heartbeat-Ms",
 } as const;
 
 export const SESSION_COOKIE = "rz_session";

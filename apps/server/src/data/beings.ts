@@ -30,6 +30,11 @@ export async function findBeing(db: Db, id: string): Promise<Being | undefined> 
   return row;
 }
 
+export async function findBeingByHandle(db: Db, handle: string): Promise<Being | undefined> {
+  const [row] = await db.select(beingColumns).from(beings).where(eq(beings.handle, handle));
+  return row;
+}
+
 export async function findCredentials(
   db: Db,
   handle: string,

@@ -28,7 +28,7 @@ type Role = (typeof ROLES)[number];
 
 // Placeholders are filled from a fresh fixture per cell: `:space` (owned by owner; member and
 // author belong to it), `:intention` (the author's), `:tombstone` (the author's, deleted),
-// `:<role>` (that being's id), `:unknown` (an id that exists nowhere).
+// `:<role>` (that being's id), `:<role>handle` (its handle), `:unknown` (an id that exists nowhere).
 // biome-ignore format: a matrix reads best as aligned columns
 const MATRIX: readonly Row[] = [
   //                                                              public space                 private space
@@ -38,6 +38,8 @@ const MATRIX: readonly Row[] = [
   ["PATCH /api/me",                          { name: "Renamed" },   [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
   ["GET /api/beings/:author",                null,                  [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
   ["GET /api/beings/:unknown",               null,                  [401, 404, 404, 404, 404], [401, 404, 404, 404, 404]],
+  ["GET /api/beings?handle=:authorhandle",   null,                  [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
+  ["GET /api/beings?handle=nobody_here",     null,                  [401, 404, 404, 404, 404], [401, 404, 404, 404, 404]],
   ["POST /api/spaces",                       { name: "Another" },   [401, 201, 201, 201, 201], [401, 201, 201, 201, 201]],
   ["GET /api/spaces",                        null,                  [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
   ["GET /api/spaces/:space",                 null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
@@ -103,7 +105,10 @@ describeEachDriver("authorisation matrix", (handle) => {
       tombstone: tombstone.id,
       unknown: crypto.randomUUID(),
     };
-    for (const [role, { being }] of Object.entries(beings)) ids[role] = being.id;
+    for (const [role, { being }] of Object.entries(beings)) {
+      ids[role] = being.id;
+      ids[`${role}handle`] = being.handle;
+    }
     return { ids };
   }
 

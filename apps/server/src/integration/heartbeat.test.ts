@@ -27,6 +27,8 @@ describeEachDriver("heartbeats (DESIGN §6)", (db) => {
       timestamp: first.timestamp,
     });
     expect(stream.messages[1]?.id).toBe(first.timestamp);
+    // Announced, so that a client's watchdog (2.5 heartbeats) matches the server.
+    expect(stream.response.headers.get("x-heartbeat-ms")).toBe("150");
     stream.close();
   });
 });

@@ -39,6 +39,11 @@ export class Fanout {
     private readonly settings: FanoutSettings,
   ) {}
 
+  /** The heartbeat interval, announced to clients so that their watchdogs match it. */
+  get heartbeatMs(): number {
+    return this.settings.heartbeatMs;
+  }
+
   async start(listen: Listen): Promise<void> {
     let connected = false;
     this.#unlisten.push(

@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import { unwrap } from "../../http/failure.ts";
 import type { Authentication } from "../auth/plugin.ts";
-import { BeingParams, BeingResponse, ProfileBody } from "./model.ts";
+import { BeingParams, BeingResponse, HandleQuery, ProfileBody } from "./model.ts";
 import type { BeingsService } from "./service.ts";
 
 export function beingRoutes(service: BeingsService, auth: Authentication) {
@@ -20,6 +20,16 @@ export function beingRoutes(service: BeingsService, auth: Authentication) {
         body: ProfileBody,
         response: { 200: BeingResponse },
         detail: { summary: "Change name or colour" },
+      },
+    )
+    .get(
+      "/beings",
+      async ({ query }) => ({ being: unwrap(await service.byHandle(query.handle)) }),
+      {
+        auth: true,
+        query: HandleQuery,
+        response: { 200: BeingResponse },
+        detail: { summary: "Find a being by handle (to invite them)" },
       },
     )
     .get("/beings/:id", async ({ params }) => ({ being: unwrap(await service.get(params.id)) }), {

@@ -9,3 +9,6 @@ export const ProfileBody = t.Object(
   { minProperties: 1 },
 );
 export const BeingParams = t.Object({ id: uuid() });
+export const HandleQuery = t.Object({
+  handle: t.String({ minLength: 1, maxLength: 64, description: "The being's handle" }),
+});

@@ -1,5 +1,5 @@
 import type { Being } from "@rhizome/protocol";
-import { findBeing, updateBeing } from "../../data/beings.ts";
+import { findBeing, findBeingByHandle, updateBeing } from "../../data/beings.ts";
 import type { Db } from "../../db/client.ts";
 import { type Failure, notFound } from "../../http/failure.ts";
 
@@ -8,6 +8,11 @@ export class BeingsService {
 
   async get(id: string): Promise<Being | Failure> {
     return (await findBeing(this.db, id)) ?? notFound("being");
+  }
+
+  /** Finds a being by handle, e.g. to invite them into a space. */
+  async byHandle(handle: string): Promise<Being | Failure> {
+    return (await findBeingByHandle(this.db, handle.toLowerCase())) ?? notFound("being");
   }
 
   async updateProfile(

@@ -13,7 +13,12 @@ export const CreateSpaceBody = t.Object({
 });
 export const AddMemberBody = t.Object({ beingId: uuid() });
 export const SpaceResponse = t.Object({ space: SpaceSchema });
-export const SpacesResponse = t.Object({ spaces: t.Array(SpaceSchema) });
+/** A listed space, with the caller's role in it (null: a public space they have not joined). */
+export const SpaceListItem = t.Composite([
+  SpaceSchema,
+  t.Object({ role: t.Union([t.Literal("owner"), t.Literal("member"), t.Null()]) }),
+]);
+export const SpacesResponse = t.Object({ spaces: t.Array(SpaceListItem) });
 export const BeingsResponse = t.Object({ beings: t.Array(BeingSchema) });
 export const MemberResponse = t.Object({
   spaceId: t.String(),

@@ -27,9 +27,9 @@ export class SpacesService {
     });
   }
 
-  async list(beingId: string): Promise<Space[]> {
-    const rows = await listVisibleSpaces(this.db, beingId);
-    return rows.map(({ role: _, ...space }) => space);
+  /** Public spaces and the caller's own, each with the caller's role. */
+  list(beingId: string): Promise<(Space & { role: Role | null })[]> {
+    return listVisibleSpaces(this.db, beingId);
   }
 
   /** The space as `beingId` may see it, with their role; 404 when it is not theirs to see. */

@@ -64,7 +64,12 @@ export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authen
       }
       // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
       server?.timeout(request, 0);
-      return new Response(subscriber.stream, { headers: SSE_HEADERS });
+      return new Response(subscriber.stream, {
+        headers: {
+          ...SSE_HEADERS,
+          [HEADERS.heartbeatMs.toLowerCase()]: String(fanout.heartbeatMs),
+        },
+      });
     },
     {
       auth: true,

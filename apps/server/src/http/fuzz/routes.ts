@@ -92,6 +92,12 @@ export const ROUTES: RouteSpec[] = [
   },
   { method: "GET", path: "/api/beings/{being}", auth: true },
   {
+    method: "GET",
+    path: "/api/beings",
+    auth: true,
+    query: { valid: () => ({ handle: "fuzz_target" }), bad: { handle: junk } },
+  },
+  {
     method: "POST",
     path: "/api/spaces",
     auth: true,
