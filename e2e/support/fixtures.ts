@@ -9,6 +9,7 @@ export { Stack } from "./stack.ts";
 
 export type TestBeing = {
   id: string;
+  handle: string;
   name: string;
   token: string;
   /** API client authenticated as this being, talking to the first server directly. */
@@ -23,7 +24,7 @@ export async function createBeing(stack: Stack, name: string, color: string): Pr
   const { being, token, api } = await signupBeing(stack.apiUrl, handle.slice(0, 32));
   const { error } = await api.api.me.patch({ name, color });
   if (error) throw new Error(`profile update failed: ${JSON.stringify(error.value)}`);
-  return { id: being.id, name, token, api };
+  return { id: being.id, handle: being.handle, name, token, api };
 }
 
 /** A space with `members` joined (the first being owns it). */

@@ -42,14 +42,17 @@ test("a private space does not open to an outsider, and opens once they are invi
   expect((await mallory.api.api.spaces({ id: spaceId }).join.post()).status).toBe(404);
   expect(streamStatuses.every((status) => status === 404)).toBe(true);
 
-  // Ada invites Mallory by the id from Mallory's profile, through the members panel.
+  // Ada invites Mallory by handle, through the members panel.
   const owner = await openAs(browser, stack, ada);
   const ownerChat = new ChatPage(owner);
   await ownerChat.open(spaceId);
   await ownerChat.beings.click();
-  await owner.getByLabel("Invite a being by id").fill(mallory.id);
+  await owner.getByLabel("Invite a being by handle").fill("nobody_of_that_name");
   await owner.getByRole("button", { name: "Invite", exact: true }).click();
-  await expect(owner.getByText("Added to the space.")).toBeVisible();
+  await expect(owner.getByText('No being is called "nobody_of_that_name".')).toBeVisible();
+  await owner.getByLabel("Invite a being by handle").fill(mallory.handle);
+  await owner.getByRole("button", { name: "Invite", exact: true }).click();
+  await expect(owner.getByText(`Added ${mallory.handle} to the space.`)).toBeVisible();
   await expect(ownerChat.beings.getByRole("img")).toHaveCount(2);
 
   const chat = new ChatPage(outsider);
