@@ -61,10 +61,13 @@ export function beingQuery(api: Api, id: string) {
   });
 }
 
+/** A listed space with the caller's role in it (null: public, not joined). */
+export type ListedSpace = Space & { role: "owner" | "member" | null };
+
 export function spacesQuery(api: Api) {
   return queryOptions({
     queryKey: keys.spaces,
-    queryFn: async (): Promise<Space[]> => (await request(api.api.spaces.get())).spaces,
+    queryFn: async (): Promise<ListedSpace[]> => (await request(api.api.spaces.get())).spaces,
   });
 }
 
