@@ -1,7 +1,8 @@
 import type { Config } from "./config.ts";
-import type { Db, DbKind } from "./db/client.ts";
-import type { RateLimiter } from "./http/rate-limit.ts";
-import type { Fanout } from "./sync/fanout.ts";
+import { databaseChangeSource } from "./data/change-source.ts";
+import type { Database, Db, DbKind } from "./db/client.ts";
+import { RateLimiter } from "./http/rate-limit.ts";
+import { Fanout } from "./sync/fanout.ts";
 
 /** What features are built from; created once in app.ts (or by a test). */
 export type AppContext = {
@@ -11,3 +12,22 @@ export type AppContext = {
   fanout: Fanout;
   limits: { signup: RateLimiter; signin: RateLimiter; writes: RateLimiter };
 };
+
+const MINUTE = 60_000;
+
+/** Builds the context over an open database and starts its fan-out (one listener per process). */
+export async function createContext(config: Config, database: Database): Promise<AppContext> {
+  const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
+  await fanout.start(database.listen);
+  return {
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    fanout,
+    limits: {
+      signup: new RateLimiter(config.rate.signupPerMinute, MINUTE),
+      signin: new RateLimiter(config.rate.signinPerMinute, MINUTE),
+      writes: new RateLimiter(config.rate.writesPerMinute, MINUTE),
+    },
+  };
+}

@@ -1,10 +1,8 @@
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import type { AppContext } from "./context.ts";
-import { databaseChangeSource } from "./data/change-source.ts";
+import { createContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import { RateLimiter } from "./http/rate-limit.ts";
-import { Fanout } from "./sync/fanout.ts";
+import type { Fanout } from "./sync/fanout.ts";
 
 export type RunningServer = {
   url: string;
@@ -15,8 +13,6 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-const MINUTE = 60_000;
-
 /** Opens the database (migrating it), starts the fan-out and serves HTTP on `config.port`. */
 export async function startServer(
   config: Config,
@@ -25,19 +21,8 @@ export async function startServer(
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
-  await fanout.start(database.listen);
-  const ctx: AppContext = {
-    config,
-    db: database.db,
-    dbKind: database.kind,
-    fanout,
-    limits: {
-      signup: new RateLimiter(config.rate.signupPerMinute, MINUTE),
-      signin: new RateLimiter(config.rate.signinPerMinute, MINUTE),
-      writes: new RateLimiter(config.rate.writesPerMinute, MINUTE),
-    },
-  };
+  const ctx = await createContext(config, database);
+  const { fanout } = ctx;
   const app = createApp(ctx).listen({
     port: config.port,
     hostname: options.hostname ?? "0.0.0.0",

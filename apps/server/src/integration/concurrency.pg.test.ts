@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fetchTransport, type StreamTransport } from "@rhizome/client";
-import { createScratchDatabase, ServerProcess, signupBeing } from "@rhizome/testkit";
-import { DbTruth } from "../testing/db-truth.ts";
+import { type ServerProcess, signupBeing } from "@rhizome/testkit";
+import { PgFixture } from "../testing/pg-fixture.ts";
 import { comparable, Reader, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post } from "../testing/test-server.ts";
 
@@ -33,28 +33,20 @@ function anyInstance(urls: string[], token: string, random: () => number): Strea
 describe.skipIf(!process.env.DATABASE_URL)(
   "concurrent writers through two instances [postgres]",
   () => {
-    let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+    const pg = new PgFixture();
     const instances: ServerProcess[] = [];
-    let truth: DbTruth;
 
     beforeAll(async () => {
-      scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
+      await pg.open();
       const env = {
-        DATABASE_URL: scratch.url,
         SYNC_BATCH_MS: "30",
         SYNC_MAX_BATCH: "10",
         SYNC_HEARTBEAT_MS: "1000",
-        RATE_WRITES_PER_MINUTE: "1000000",
         RATE_SIGNUP_PER_MINUTE: "1000000",
       };
-      instances.push(await ServerProcess.start({ env }), await ServerProcess.start({ env }));
-      truth = new DbTruth(scratch.url);
+      instances.push(await pg.server(env), await pg.server(env));
     }, 120_000);
-    afterAll(async () => {
-      for (const instance of instances) await instance.kill("SIGKILL");
-      await truth?.close();
-      await scratch?.drop();
-    });
+    afterAll(() => pg.close());
 
     test(`${WRITERS} writers, readers dropping and resuming: every reader equals the database, the chain holds`, async () => {
       const seed = Number(process.env.TEST_SEED ?? Date.now() % 1_000_000);
@@ -101,8 +93,8 @@ describe.skipIf(!process.env.DATABASE_URL)(
       writing = false;
       await chaos;
 
-      const live = await truth.live(owner.space.id);
-      const head = await truth.head(owner.space.id);
+      const live = await pg.truth.live(owner.space.id);
+      const head = await pg.truth.head(owner.space.id);
       for (const [index, reader] of roaming.entries()) {
         await waitFor(
           () => reader.cursor === head,

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  createScratchDatabase,
-  FaultProxy,
-  ServerProcess,
-  terminateListeners,
-} from "@rhizome/testkit";
-import { DbTruth } from "../testing/db-truth.ts";
+import { FaultProxy, type ServerProcess, terminateListeners } from "@rhizome/testkit";
+import { PgFixture } from "../testing/pg-fixture.ts";
 import { comparable, Reader, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post } from "../testing/test-server.ts";
 
@@ -15,23 +10,17 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 describe.skipIf(!process.env.DATABASE_URL)("fan-out across instances [postgres]", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  const pg = new PgFixture();
   let a: ServerProcess;
   let b: ServerProcess;
-  let truth: DbTruth;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
+    await pg.open();
     // A long safety poll: what these tests see comes from notifications and reconnects.
-    const env = { DATABASE_URL: scratch.url, SYNC_BATCH_MS: "20", SYNC_SAFETY_POLL_MS: "3600000" };
-    [a, b] = await Promise.all([ServerProcess.start({ env }), ServerProcess.start({ env })]);
-    truth = new DbTruth(scratch.url);
+    const env = { SYNC_BATCH_MS: "20", SYNC_SAFETY_POLL_MS: "3600000" };
+    [a, b] = await Promise.all([pg.server(env), pg.server(env)]);
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all([a?.kill(), b?.kill()]);
-    await truth?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => pg.close());
 
   test("subscribe on instance A, write through instance B: the change arrives", async () => {
     const owner = await beingWithSpace(b.url);
@@ -57,10 +46,10 @@ describe.skipIf(!process.env.DATABASE_URL)("fan-out across instances [postgres]"
       () => "reader live on A",
     );
     const reconnectsBefore = await metric(a.url, "rhizome_listener_reconnects_total");
-    expect(await terminateListeners(scratch.url)).toBeGreaterThan(0);
+    expect(await terminateListeners(pg.url)).toBeGreaterThan(0);
     // Written while A's listener is down or reconnecting: their notifications are lost.
     for (let n = 0; n < 5; n++) await post(owner.api, owner.space.id, `while down ${n}`);
-    const live = await truth.live(owner.space.id);
+    const live = await pg.truth.live(owner.space.id);
     await waitFor(
       () => reader.intentions.length === live.length,
       () => `all ${live.length} writes on A (has ${reader.intentions.length})`,
@@ -76,29 +65,25 @@ describe.skipIf(!process.env.DATABASE_URL)("fan-out across instances [postgres]"
 });
 
 describe.skipIf(!process.env.DATABASE_URL)("the listener's reconnect [postgres]", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  const pg = new PgFixture();
   let proxy: FaultProxy;
   let a: ServerProcess;
   let b: ServerProcess;
-  let truth: DbTruth;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
-    const direct = new URL(scratch.url);
+    await pg.open();
+    const direct = new URL(pg.url);
     // Instance A reaches Postgres only through a proxy we can cut and hold down.
     proxy = new FaultProxy([{ host: direct.hostname, port: Number(direct.port || 5432) }]).start();
-    const viaProxy = new URL(scratch.url);
+    const viaProxy = new URL(pg.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const env = { SYNC_BATCH_MS: "20", SYNC_SAFETY_POLL_MS: "3600000" };
-    a = await ServerProcess.start({ env: { ...env, DATABASE_URL: viaProxy.toString() } });
-    b = await ServerProcess.start({ env: { ...env, DATABASE_URL: scratch.url } });
-    truth = new DbTruth(scratch.url);
+    a = await pg.server({ ...env, DATABASE_URL: viaProxy.toString() });
+    b = await pg.server(env);
   }, 120_000);
   afterAll(async () => {
-    await Promise.all([a?.kill(), b?.kill()]);
+    await pg.close();
     proxy?.stop();
-    await truth?.close();
-    await scratch?.drop();
   });
 
   test("writes made while the listener is down are flushed once it is listening again", async () => {
@@ -112,7 +97,7 @@ describe.skipIf(!process.env.DATABASE_URL)("the listener's reconnect [postgres]"
     proxy.cutAll();
     for (let n = 0; n < 5; n++) await post(owner.api, owner.space.id, `while A is deaf ${n}`);
     proxy.blocked = false;
-    const live = await truth.live(owner.space.id);
+    const live = await pg.truth.live(owner.space.id);
     await waitFor(
       () => reader.intentions.length === live.length,
       () =>
@@ -125,22 +110,14 @@ describe.skipIf(!process.env.DATABASE_URL)("the listener's reconnect [postgres]"
 });
 
 describe.skipIf(!process.env.DATABASE_URL)("the safety poll [postgres]", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  const pg = new PgFixture();
   let server: ServerProcess;
-  let truth: DbTruth;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
-    server = await ServerProcess.start({
-      env: { DATABASE_URL: scratch.url, SYNC_BATCH_MS: "20", SYNC_SAFETY_POLL_MS: "200" },
-    });
-    truth = new DbTruth(scratch.url);
+    await pg.open();
+    server = await pg.server({ SYNC_BATCH_MS: "20", SYNC_SAFETY_POLL_MS: "200" });
   }, 120_000);
-  afterAll(async () => {
-    await server?.kill();
-    await truth?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => pg.close());
 
   test("a change whose notification never came is found by polling the heads", async () => {
     const owner = await beingWithSpace(server.url);
@@ -151,7 +128,7 @@ describe.skipIf(!process.env.DATABASE_URL)("the safety poll [postgres]", () => {
     );
     // A write that follows the clock rule but sends no notification at all.
     const id = crypto.randomUUID();
-    await truth.sql.begin(async (tx) => {
+    await pg.truth.sql.begin(async (tx) => {
       const [clock] = await tx`
         UPDATE spaces SET head = GREATEST(clock_timestamp(), head + interval '1 microsecond')
         WHERE id = ${owner.space.id} RETURNING head`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, type Socket } from "node:net";
-import { createScratchDatabase, ServerProcess } from "@rhizome/testkit";
-import { DbTruth } from "../testing/db-truth.ts";
+import type { ServerProcess } from "@rhizome/testkit";
+import { PgFixture } from "../testing/pg-fixture.ts";
 import { comparable, Reader, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post } from "../testing/test-server.ts";
 
@@ -24,27 +24,14 @@ function stalledStream(port: number, token: string, spaceId: string): Socket {
 }
 
 describe.skipIf(!process.env.DATABASE_URL)("a slow consumer [postgres]", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  const pg = new PgFixture();
   let server: ServerProcess;
-  let truth: DbTruth;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
-    server = await ServerProcess.start({
-      env: {
-        DATABASE_URL: scratch.url,
-        SYNC_BATCH_MS: "10",
-        SYNC_MAX_BUFFER_BYTES: String(LIMIT),
-        RATE_WRITES_PER_MINUTE: "1000000",
-      },
-    });
-    truth = new DbTruth(scratch.url);
+    await pg.open();
+    server = await pg.server({ SYNC_BATCH_MS: "10", SYNC_MAX_BUFFER_BYTES: String(LIMIT) });
   }, 120_000);
-  afterAll(async () => {
-    await server?.kill();
-    await truth?.close();
-    await scratch?.drop();
-  });
+  afterAll(() => pg.close());
 
   test("is cut off once over the limit; others get everything; memory stays bounded", async () => {
     const owner = await beingWithSpace(server.url);
@@ -70,13 +57,13 @@ describe.skipIf(!process.env.DATABASE_URL)("a slow consumer [postgres]", () => {
       rssMax = Math.max(rssMax, server.rssBytes() ?? 0);
     }
     expect(await cutoffs(server.url)).toBe(1);
-    const head = await truth.head(owner.space.id);
+    const head = await pg.truth.head(owner.space.id);
     await waitFor(
       () => reader.cursor === head,
       () => "the healthy reader to reach the head",
       60_000,
     );
-    const live = await truth.live(owner.space.id);
+    const live = await pg.truth.live(owner.space.id);
     expect(comparable(reader.intentions)).toEqual(live.slice(-reader.intentions.length));
     expect(reader.intentions.length).toBe(posted);
     expect(reader.auditChain()).toEqual([]);

@@ -2,14 +2,12 @@ import type { Being, ErrorBody } from "@rhizome/protocol";
 import { sql } from "drizzle-orm";
 import { type App, createApp } from "../app.ts";
 import { type Config, loadConfig } from "../config.ts";
-import type { AppContext } from "../context.ts";
-import { databaseChangeSource } from "../data/change-source.ts";
+import { type AppContext, createContext } from "../context.ts";
 import { insertSession } from "../data/sessions.ts";
 import type { Database } from "../db/client.ts";
 import { rowsOf } from "../db/sql.ts";
 import { hashToken, newSessionToken, SESSION_TTL_SECONDS } from "../features/auth/tokens.ts";
-import { RateLimiter } from "../http/rate-limit.ts";
-import { Fanout } from "../sync/fanout.ts";
+import type { Fanout } from "../sync/fanout.ts";
 
 export type ConfigOverrides = {
   sync?: Partial<Config["sync"]>;
@@ -54,20 +52,7 @@ export class TestApp {
 
   static async create(database: Database, overrides: ConfigOverrides = {}): Promise<TestApp> {
     const config = testConfig(overrides);
-    const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
-    await fanout.start(database.listen);
-    const minute = 60_000;
-    const ctx: AppContext = {
-      config,
-      db: database.db,
-      dbKind: database.kind,
-      fanout,
-      limits: {
-        signup: new RateLimiter(config.rate.signupPerMinute, minute),
-        signin: new RateLimiter(config.rate.signinPerMinute, minute),
-        writes: new RateLimiter(config.rate.writesPerMinute, minute),
-      },
-    };
+    const ctx = await createContext(config, database);
     return new TestApp(createApp(ctx), ctx, database);
   }
 

@@ -1,0 +1,45 @@
+import { createScratchDatabase, ServerProcess } from "@rhizome/testkit";
+import { DbTruth } from "./db-truth.ts";
+
+type Scratch = Awaited<ReturnType<typeof createScratchDatabase>>;
+
+/**
+ * A throw-away database on DATABASE_URL's server, the direct connection that reads its
+ * truth, and server processes over it; `close()` undoes all of it.
+ */
+export class PgFixture {
+  #scratch: Scratch | undefined;
+  #truth: DbTruth | undefined;
+  readonly #servers: ServerProcess[] = [];
+
+  get url(): string {
+    if (!this.#scratch) throw new Error("PgFixture not opened");
+    return this.#scratch.url;
+  }
+
+  get truth(): DbTruth {
+    if (!this.#truth) throw new Error("PgFixture not opened");
+    return this.#truth;
+  }
+
+  async open(): Promise<this> {
+    this.#scratch = await createScratchDatabase(process.env.DATABASE_URL as string);
+    this.#truth = new DbTruth(this.#scratch.url);
+    return this;
+  }
+
+  /** A server process on this database (or on `DATABASE_URL` given in `env`). */
+  async server(env: Record<string, string> = {}): Promise<ServerProcess> {
+    const server = await ServerProcess.start({
+      env: { DATABASE_URL: this.url, RATE_WRITES_PER_MINUTE: "1000000", ...env },
+    });
+    this.#servers.push(server);
+    return server;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#servers.map((server) => server.kill("SIGKILL")));
+    await this.#truth?.close();
+    await this.#scratch?.drop();
+  }
+}
