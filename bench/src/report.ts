@@ -88,6 +88,10 @@ function ratiosSection(results: Results, sizes: Sizes): string {
   }
   return `### Ratios (peer ÷ ours; > 1 means ours is cheaper or faster)
 
+Our steady and burst latencies include the batch window by design (\`SYNC_BATCH_MS\`, 1 s by
+default): a change that is not the first after a quiet second waits for the window's end,
+and the whole batch then costs one frame per subscriber.
+
 ${table(["N", "phase", "Socket.IO CPU", "Socket.IO bytes", "Socket.IO p99", "full-array CPU", "full-array bytes"], rows)}
 `;
 }
@@ -156,10 +160,11 @@ function otherSections(results: Results): string {
       "spaces",
       "live",
       "all live ms",
+      "resume queries",
       "sync queries",
       "ring / db catch-ups",
       "resets",
-      "db transactions",
+      "db statements",
       "server CPU µs/resume",
       "dup / gaps / missing",
     ],
@@ -173,7 +178,7 @@ function otherSections(results: Results): string {
       s.syncDbQueries,
       `${s.catchupsFromRing} / ${s.catchupsFromDb}`,
       s.resets,
-      s.dbStatements ?? "–",
+      s.dbStatements,
       Math.round(s.serverCpuMicrosPerResume),
       `${s.integrity.duplicates} / ${s.integrity.gaps} / ${s.integrity.missing}`,
     ]),

@@ -1,5 +1,7 @@
 /**
- * `bun src/run.ts [--quick] [--only=fanout,catchup,storm,writes] [--sio-runtime=node|bun]`
+ * `bun src/run.ts [--quick] [--only=fanout,catchup,storm,writes] [--peers=ours,sio,full]
+ *   [--sio-runtime=node|bun] [--out=DIR]`; BENCH_SERVER_MAIN=<main.ts> runs another server
+ *   build in place of apps/server (A/B experiments of a proposed change).
  * Runs every scenario against one throw-away Postgres, writes results/latest.json,
  * results/report.md and results/chart.svg, and ends with `bench: N of M targets met`.
  */
@@ -38,9 +40,16 @@ const only = args
   ?.slice(7)
   .split(",");
 const sioRuntime = args.find((a) => a.startsWith("--sio-runtime="))?.slice(14) ?? "node";
+const peers = args
+  .find((a) => a.startsWith("--peers="))
+  ?.slice(8)
+  .split(",") ?? ["ours", "sio", "full"];
+const out = args.find((a) => a.startsWith("--out="))?.slice(6);
 const wanted = (name: string) => !only || only.includes(name);
 const sizes = sizesFor(quick);
-const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
+const RESULTS = out
+  ? `${out.replace(/\/$/, "")}/`
+  : fileURLToPath(new URL("../results/", import.meta.url));
 const started = performance.now();
 const elapsed = () => `${Math.round((performance.now() - started) / 1000)}`.padStart(4);
 const log = (line: string) => console.log(`${elapsed()}s ${line}`);
@@ -71,6 +80,7 @@ const results: Results = {
     fdLimit: raiseFdLimit(),
     serverEnv: SERVER_ENV,
     socketIoRuntime: sioRuntime,
+    serverMain: process.env.BENCH_SERVER_MAIN ?? "apps/server/src/main.ts",
     sizes,
   },
   fanout: [],
@@ -102,6 +112,7 @@ try {
     await timed("fanout", async () => {
       for (const n of sizes.fanout.tiers) {
         for (const kind of ["ours", "sio", "full"] as const) {
+          if (!peers.includes(kind)) continue;
           if (kind === "full" && !sizes.fanout.fullArrayTiers.includes(n)) continue;
           const phases =
             kind === "full"

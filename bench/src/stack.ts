@@ -1,5 +1,6 @@
 import { PostgresCluster, ServerProcess } from "@rhizome/testkit";
 import postgres from "postgres";
+import { AltServerProcess } from "./alt-server.ts";
 
 /** Our server's settings under load: defaults for the sync engine, limits lifted for the bench. */
 export const SERVER_ENV = {
@@ -72,7 +73,10 @@ export async function logStatements(stack: Stack, on: boolean): Promise<void> {
 }
 
 export function startOurs(databaseUrl: string, extra: Record<string, string> = {}) {
-  return ServerProcess.start({ env: { DATABASE_URL: databaseUrl, ...SERVER_ENV, ...extra } });
+  const env = { DATABASE_URL: databaseUrl, ...SERVER_ENV, ...extra };
+  const alternative = process.env.BENCH_SERVER_MAIN;
+  if (alternative) return AltServerProcess.start(alternative, env);
+  return ServerProcess.start({ env });
 }
 
 async function signup(url: string): Promise<{ id: string; token: string }> {
