@@ -1,12 +1,12 @@
 import {
   buildDelta,
   buildHeartbeat,
-  buildReset,
   type ChangeRecord,
   type Cursor,
-  type SyncEvent,
   type Timers,
 } from "@rhizome/protocol";
+import { BatchWindow } from "./batch-window.ts";
+import { type FirstFrame, firstFrame } from "./first-frame.ts";
 import type { SyncMetrics } from "./metrics.ts";
 import { ChangeRing } from "./ring.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
@@ -19,7 +19,6 @@ const realTimers: Timers = {
 };
 
 type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics; timers?: Timers };
-type FirstFrame = { event: SyncEvent; seed?: { floor: Cursor; changes: ChangeRecord[] } };
 
 const FLUSH_RETRY_MS = 500;
 
@@ -50,9 +49,7 @@ export class SpaceChannel {
   #queue: Promise<void> = Promise.resolve();
   #flushQueued = false;
   #joinQueued = false;
-  /** Notifications since the last flush started: what the next flush will carry. */
-  #pending = 0;
-  #window: unknown;
+  readonly #batch: BatchWindow;
   #heartbeat: unknown;
   #retry: unknown;
   #disposed = false;
@@ -64,6 +61,7 @@ export class SpaceChannel {
   ) {
     this.#ring = new ChangeRing(Math.max(1024, deps.settings.catchupLimit * 4), "");
     this.#timers = deps.timers ?? realTimers;
+    this.#batch = new BatchWindow(this.#timers, deps.settings, () => this.#requestFlush());
   }
 
   get subscriberCount(): number {
@@ -88,25 +86,15 @@ export class SpaceChannel {
     this.#ahead.delete(subscriber);
   }
 
-  /**
-   * A change was committed. Leading-edge batching: the first change after a quiet window
-   * is flushed at once; later ones wait for the window's end, or for a full batch.
-   */
+  /** A change was committed: batched per space (see BatchWindow). */
   notify(): void {
-    if (this.#disposed) return;
-    this.#pending++;
-    if (this.#window === undefined) {
-      this.#requestFlush();
-      this.#openWindow();
-    } else if (this.#pending >= this.deps.settings.maxBatch) {
-      this.#requestFlush();
-    }
+    if (!this.#disposed) this.#batch.announce();
   }
 
   /** Stops timers; subscribers are closed by the caller. */
   dispose(): void {
     this.#disposed = true;
-    this.#timers.clearTimeout(this.#window);
+    this.#batch.dispose();
     this.#timers.clearTimeout(this.#heartbeat);
     this.#timers.clearTimeout(this.#retry);
   }
@@ -114,16 +102,6 @@ export class SpaceChannel {
   /** Resolves once everything queued so far has run (tests, shutdown). */
   idle(): Promise<void> {
     return this.#queue;
-  }
-
-  #openWindow(): void {
-    this.#window = this.#timers.setTimeout(() => {
-      this.#window = undefined;
-      if (this.#pending > 0 && !this.#disposed) {
-        this.#requestFlush();
-        this.#openWindow();
-      }
-    }, this.deps.settings.batchMs);
   }
 
   #requestFlush(): void {
@@ -145,7 +123,7 @@ export class SpaceChannel {
     this.#joinQueued = false;
     // Changes already announced must be in the ring before it answers a resume: a first
     // frame carries everything committed before the connect, so the reset threshold holds.
-    if (this.#pending > 0) await this.#flush();
+    if (this.#batch.pending > 0) await this.#flush();
     const joiners = this.#joiners;
     this.#joiners = [];
     // Joiners resuming from the same cursor share one computation: a reconnect storm is one read.
@@ -155,7 +133,11 @@ export class SpaceChannel {
       if (live.length === 0) continue;
       let first: FirstFrame | undefined;
       try {
-        first = await this.#firstFrame(since === "" ? undefined : since);
+        first = await firstFrame(
+          since === "" ? undefined : since,
+          { spaceId: this.spaceId, lastSent: this.#lastSent, ring: this.#ring },
+          this.deps,
+        );
       } catch (error) {
         console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
       }
@@ -172,40 +154,6 @@ export class SpaceChannel {
     }
     // Only broadcasts re-arm it: frequent joins must not starve the others of heartbeats.
     if (this.#heartbeat === undefined) this.#armHeartbeat();
-  }
-
-  /** The first frame for a cursor (DESIGN §6): a reset, or the catch-up delta. */
-  async #firstFrame(since: Cursor | undefined): Promise<FirstFrame | undefined> {
-    const { settings, metrics, source } = this.deps;
-    if (since === undefined) return this.#reset();
-    if (this.#lastSent !== undefined && this.#ring.covers(since, this.#lastSent)) {
-      if (this.#ring.countAfter(since) > settings.catchupLimit) return this.#reset();
-      metrics.catchupsFromRing++;
-      return { event: buildDelta(this.spaceId, since, this.#ring.after(since)) };
-    }
-    metrics.dbQueries++;
-    const read = await source.changesSince(this.spaceId, since, settings.catchupLimit + 1);
-    if (!read) return undefined;
-    if (since > read.head || read.changes.length > settings.catchupLimit) return this.#reset();
-    const event = buildDelta(this.spaceId, since, read.changes);
-    // Only a cursor older than the space itself can end behind the channel with nothing to
-    // chain it forward; a reset is the one correct answer left.
-    if (this.#lastSent !== undefined && event.timestamp < this.#lastSent) {
-      if (!this.#ring.covers(event.timestamp, this.#lastSent)) return this.#reset();
-    }
-    metrics.catchupsFromDb++;
-    return { event, seed: { floor: since, changes: read.changes } };
-  }
-
-  async #reset(): Promise<FirstFrame | undefined> {
-    this.deps.metrics.dbQueries++;
-    this.deps.metrics.resets++;
-    const read = await this.deps.source.latestPage(this.spaceId, this.deps.settings.pageSize);
-    if (!read) return undefined;
-    return {
-      event: buildReset(this.spaceId, read.head, read.page),
-      seed: { floor: read.head, changes: [] },
-    };
   }
 
   /** The first join fixes the channel's position; its read seeds the ring. */
@@ -239,7 +187,7 @@ export class SpaceChannel {
     if (this.#lastSent === undefined || this.#disposed) return;
     const { source, settings, metrics } = this.deps;
     const since = this.#lastSent;
-    this.#pending = 0;
+    const taken = this.#batch.take();
     const started = performance.now();
     metrics.dbQueries++;
     const cap = flushCap(settings.maxBatch);
@@ -251,7 +199,7 @@ export class SpaceChannel {
         `[sync] flush of space ${this.spaceId} failed, retrying:`,
         (error as Error).message,
       );
-      this.#pending++;
+      this.#batch.putBack(Math.max(taken, 1));
       this.#timers.clearTimeout(this.#retry);
       this.#retry = this.#timers.setTimeout(() => this.#requestFlush(), FLUSH_RETRY_MS);
       return;
