@@ -90,8 +90,8 @@ try {
 }
 
 for (const line of result.report) log(line);
-// CHAOS_DEBUG=1 prints what each server said (crashes, failed flushes) at the end.
-if (process.env.CHAOS_DEBUG) {
+// What each server said (crashes, failed flushes): after a divergence, or with CHAOS_DEBUG=1.
+if (process.env.CHAOS_DEBUG || result.diverged > 0) {
   for (const [index, server] of env.servers.entries()) {
     log(`server ${index} (pid ${server.pid}) output:\n${server.output.slice(-40).join("")}`);
   }

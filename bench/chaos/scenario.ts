@@ -321,6 +321,11 @@ function audit(input: AuditInput): ChaosResult {
         `(${floodWrites} writes, ${floodRetries} retries, ${seconds.toFixed(1)} s); ` +
         `slow-consumer cutoffs on its server: ${cutoffs}`,
     );
+    if (ended && !stallResult.closedUnread) {
+      report.push(
+        "  note: the server closed it only once it read again; until then the connection stayed open, its unread megabytes in the server's kernel send buffer",
+      );
+    }
     if (stallResult.error) failures.push(`stalled subscriber: ${stallResult.error}`);
     else if (leftOpen) {
       failures.push("the server stopped writing to the stalled subscriber but left it open");

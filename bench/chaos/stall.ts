@@ -75,9 +75,40 @@ export class StalledSubscriber {
     return performance.now() - this.#lastDataAt > silentMs ? "silent" : "alive";
   }
 
+  /**
+   * Whether the server has closed the connection, seen in the kernel's table without a read.
+   * The server's end leaves ESTABLISHED as soon as it closes (its FIN may wait behind the
+   * megabytes we never read); ours once the FIN arrives; both vanish after a reset.
+   */
+  async closedByServer(): Promise<boolean> {
+    if (this.#ended) return true;
+    const ours = this.socket.localPort;
+    const theirs = this.socket.remotePort;
+    if (ours === undefined || theirs === undefined) return true;
+    const table = await tcpTable();
+    const server = table.get(`${theirs}>${ours}`);
+    const client = table.get(`${ours}>${theirs}`);
+    return server !== TCP_ESTABLISHED || client !== TCP_ESTABLISHED;
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+const TCP_ESTABLISHED = "01";
+
+/** The kernel's IPv4 connections (Linux): "localPort>remotePort" to the state's hex code. */
+async function tcpTable(): Promise<Map<string, string>> {
+  const table = new Map<string, string>();
+  const text = await Bun.file("/proc/net/tcp").text();
+  for (const line of text.split("\n").slice(1)) {
+    const [, from, to, state] = line.trim().split(/\s+/);
+    if (!from || !to || !state) continue;
+    const port = (address: string) => Number.parseInt(address.split(":")[1] ?? "", 16);
+    table.set(`${port(from)}>${port(to)}`, state);
+  }
+  return table;
 }
 
 /** The slow-consumer cutoffs a server has counted (its /metrics), or undefined if unreachable. */

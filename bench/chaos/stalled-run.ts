@@ -4,11 +4,16 @@ import { Api } from "./http.ts";
 import type { Ledger } from "./ledger.ts";
 import { StalledSubscriber, slowConsumerCutoffs } from "./stall.ts";
 
+/** Loopback kernel buffers hold about 4 MB of an unread stream; read again after this much. */
+const PROBE_EVERY_BYTES = 5 * 1024 * 1024;
+
 export type StallResult = {
   /** Reading again after a cutoff was counted, the stalled socket saw the server end it. */
   ended: boolean;
   /** The server stopped sending to the stalled socket but never closed it. */
   leftOpen: boolean;
+  /** The server had closed the connection before the stalled socket read again. */
+  closedUnread: boolean;
   /** Slow-consumer cutoffs the anchor counted during the flood (the stalled one included). */
   cutoffs: number;
   floodBytes: number;
@@ -46,6 +51,7 @@ export class StalledRun {
     this.#done ??= this.#run().catch((error) => ({
       ended: false,
       leftOpen: false,
+      closedUnread: false,
       cutoffs: 0,
       floodBytes: this.#flood?.bytes ?? 0,
       floodWrites: this.#flood?.writes ?? 0,
@@ -71,6 +77,7 @@ export class StalledRun {
   async #run(): Promise<StallResult> {
     const { anchor, spaceId, readerToken, floodToken, ledger, floodWriter, maxBytes } = this.setup;
     const began = performance.now();
+    const pid = anchor.pid;
     const stalled = await StalledSubscriber.open(anchor.port, spaceId, readerToken);
     const flood = new Flood({
       api: new Api(anchor.url, floodToken),
@@ -84,39 +91,41 @@ export class StalledRun {
     this.#flood = flood;
     let ended = false;
     let leftOpen = false;
+    let closedUnread = false;
     let flooding = true;
     const flow = flood
       .run(() => ended || leftOpen)
       .finally(() => {
         flooding = false;
       });
-    // A cutoff on the anchor may be an audited subscriber's (one starved of CPU for a moment):
-    // only the stalled socket itself, read again, tells whether it was cut off.
+    // Kernel buffers take a few megabytes before the server's own queue fills. Each time the
+    // flood has sent enough to fill both, read again: a live stream keeps flowing, a cut-off
+    // one ends (or, the bug this looks for, falls silent without ending).
+    const baseline = (await slowConsumerCutoffs(anchor.url)) ?? 0;
+    let probedAt = 0;
     const look = async () => {
+      probedAt = flood.bytes;
+      closedUnread = await stalled.closedByServer();
       const seen = await stalled.probe(3_000, 2_500);
       ended = seen === "ended";
       leftOpen = seen === "silent";
     };
-    const baseline = (await slowConsumerCutoffs(anchor.url)) ?? 0;
-    let seen = baseline;
-    while (!ended && !leftOpen) {
+    while (flooding && !ended && !leftOpen) {
       await Bun.sleep(200);
-      const count = (await slowConsumerCutoffs(anchor.url)) ?? seen;
-      if (count > seen) {
-        seen = count;
-        await look();
-      } else if (!flooding) {
-        // The flood is over: a last look, in case the cutoff came with its last writes.
-        await look();
-        break;
-      }
+      if (flood.bytes - probedAt >= PROBE_EVERY_BYTES) await look();
     }
+    if (!ended && !leftOpen) await look();
+    const cutoffs = ((await slowConsumerCutoffs(anchor.url)) ?? baseline) - baseline;
     await flow;
     stalled.destroy();
+    // A crash closes the connection too: that is no cutoff.
+    const error = anchor.pid === pid ? undefined : "its server exited meanwhile: inconclusive";
     return {
+      ...(error ? { error } : {}),
       ended,
       leftOpen,
-      cutoffs: seen - baseline,
+      closedUnread,
+      cutoffs,
       floodBytes: flood.bytes,
       floodWrites: flood.writes,
       floodRetries: flood.retries,
