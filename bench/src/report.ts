@@ -237,14 +237,19 @@ ${writes}
 `;
 }
 
-export function renderReport(results: Results, sizes: Sizes, targets: Target[]): string {
+export function renderReport(
+  results: Results,
+  sizes: Sizes,
+  targets: Target[],
+  readme = "../README.md",
+): string {
   const met = targets.filter((t) => t.met).length;
   const meta = results.meta;
   return `# Rhizome benchmarks (${sizes.mode})
 
 ${String(meta.date)} · ${String(meta.machine)} · bun ${String(meta.bun)} · node ${String(meta.node)} · commit ${String(meta.commit)} · ${String(meta.seconds)} s
 
-See [README](../README.md) for the method. Raw figures: [latest.json](latest.json).
+See [README](${readme}) for the method. Raw figures: [latest.json](latest.json).
 
 ![chart](chart.svg)
 

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderChart } from "./chart.ts";
 import { FULL_ARRAY_PHASES, sizesFor } from "./config.ts";
@@ -179,8 +180,10 @@ results.meta.loadAverageAtEnd = sh(["cat", "/proc/loadavg"]);
 const targets = computeTargets(results, sizes);
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify({ targets, ...results }, null, 2)}\n`);
-writeFileSync(`${RESULTS}report.md`, renderReport(results, sizes, targets));
+const readme = relative(RESULTS, fileURLToPath(new URL("../README.md", import.meta.url)));
+writeFileSync(`${RESULTS}report.md`, renderReport(results, sizes, targets, readme));
 writeFileSync(`${RESULTS}chart.svg`, renderChart(results, sizes));
 console.log(`\n${targetsTable(targets)}\n`);
-console.log(`results: bench/results/latest.json, report.md, chart.svg (${results.meta.seconds} s)`);
+const shown = relative(process.cwd(), RESULTS) || ".";
+console.log(`results: ${shown}/latest.json, report.md, chart.svg (${results.meta.seconds} s)`);
 console.log(`bench: ${targets.filter((t) => t.met).length} of ${targets.length} targets met`);

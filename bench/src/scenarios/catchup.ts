@@ -111,20 +111,19 @@ export async function runCatchup(
     const token = ours.target.token;
     for (let i = 0; i < 3; i++) await firstFrame(stream + encodeURIComponent(since), token);
     const before = await scrape(ours.url);
+    // Database resumes and ring resumes interleaved, so that both see the same machine load.
     const dbTimes: number[] = [];
+    const ringTimes: number[] = [];
     let text = "";
     for (let i = 0; i < sizes.repeats; i++) {
       const result = await firstFrame(stream + encodeURIComponent(since), token);
       dbTimes.push(result.ms);
       text = result.text;
+      ringTimes.push((await firstFrame(stream + encodeURIComponent(head?.head), token)).ms);
     }
     if (process.env.DEBUG_CATCHUP)
       log(`    db resumes: ${dbTimes.map((t) => t.toFixed(1)).join(" ")}`);
     const dbCatchups = delta(await scrape(ours.url), before).rhizome_catchups_db_total ?? 0;
-    const ringTimes: number[] = [];
-    for (let i = 0; i < sizes.repeats; i++) {
-      ringTimes.push((await firstFrame(stream + encodeURIComponent(head?.head), token)).ms);
-    }
     await fleet.closeAll();
     const params = [space, since, 51];
     const catchupStatementMs = await timeStatement(stack, CATCHUP_SQL, params, sizes.repeats);
