@@ -5,13 +5,8 @@
  */
 import { parseOptions, USAGE } from "./args.ts";
 import { ChaosEnvironment } from "./environment.ts";
-import {
-  type ChaosResult,
-  HEARTBEAT_MS,
-  MAX_BUFFER_BYTES,
-  type Running,
-  runChaos,
-} from "./scenario.ts";
+import { HEARTBEAT_MS, MAX_BUFFER_BYTES, type Running, runChaos } from "./scenario.ts";
+import type { ChaosResult } from "./verdict.ts";
 
 let options: ReturnType<typeof parseOptions>;
 try {
