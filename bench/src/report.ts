@@ -249,6 +249,8 @@ export function renderReport(
 
 ${String(meta.date)} · ${String(meta.machine)} · bun ${String(meta.bun)} · node ${String(meta.node)} · commit ${String(meta.commit)} · ${String(meta.seconds)} s
 
+Load average (1/5/15 min) at start ${String(meta.loadAverageAtStart).split(" ").slice(0, 3).join(" ")}, at end ${String(meta.loadAverageAtEnd).split(" ").slice(0, 3).join(" ")}: the machine is shared, so compare runs made under similar load.
+
 See [README](${readme}) for the method. Raw figures: [latest.json](latest.json).
 
 ![chart](chart.svg)
