@@ -27,7 +27,7 @@ that nothing was lost, duplicated or left diverged. See docs/CHAOS.md.
 
   --quick          a ~30 s run (CI); the default run takes ~90 s
   --seed N         replay the fault schedule of seed N (0..4294967295); printed at start
-  --duration S     seconds of fault injection (quick 16, default 72)
+  --duration S     seconds of fault injection (quick 20, default 72)
   --subscribers K  audited subscribers (quick 8, default 12)
   --writers W      writers (quick 4, default 6)
   --servers N      server instances, 2..5 (3)`;
@@ -64,7 +64,7 @@ export function parseOptions(argv: string[]): ChaosOptions | "help" {
     return value;
   };
   const seed = number("--seed", randomSeed(), 0, 0xffff_ffff);
-  const faultMs = number("--duration", quick ? 16 : 72, 5, 3_600) * 1000;
+  const faultMs = number("--duration", quick ? 20 : 72, 5, 3_600) * 1000;
   const options: ChaosOptions = {
     quick,
     seed,

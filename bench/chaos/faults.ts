@@ -19,13 +19,11 @@ export async function playSchedule(
   schedule: ScheduledFault[],
   targets: FaultTargets,
   startedAt: number,
-  stopped: () => boolean,
 ): Promise<number> {
   let injected = 0;
   for (const { atMs, fault } of schedule) {
     const wait = startedAt + atMs - performance.now();
     if (wait > 0) await Bun.sleep(wait);
-    if (stopped()) break;
     const at = ((performance.now() - startedAt) / 1000).toFixed(1);
     targets.log(`t=${at}s fault ${injected + 1}/${schedule.length}: ${describeFault(fault)}`);
     const began = performance.now();

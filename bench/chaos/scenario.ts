@@ -26,20 +26,17 @@ const CLIENT_SETTINGS: ConnectionSettings = {
 /** What the caller must be able to stop on any exit path. */
 export type Running = { subscribers: AuditedSubscriber[]; writers: Writer[]; stall?: StalledRun };
 
-export async function runChaos(
-  options: ChaosOptions,
-  env: ChaosEnvironment,
-  running: Running,
-  log: (line: string) => void,
-): Promise<ChaosResult> {
-  const sql = env.sql;
-  const proxy = env.proxy;
-  const anchor = env.servers[0];
-  if (!sql || !proxy || !anchor) throw new Error("environment not started");
-  const ledger = new Ledger();
+type Cast = {
+  spaceId: string;
+  writerTokens: string[];
+  floodToken: string;
+  readerTokens: string[];
+  stalledToken: string;
+};
 
-  // Set-up, straight to the first server (no faults yet).
-  const direct = new Api(anchor.url);
+/** Beings and the space, made straight on the first server before any fault. */
+async function setUp(options: ChaosOptions, baseUrl: string): Promise<Cast> {
+  const direct = new Api(baseUrl);
   const tag = options.seed.toString(36);
   const signup = async (role: string) => {
     const reply = await direct.signup(`${role}_${tag}`.slice(0, 32), PASSWORD);
@@ -56,14 +53,39 @@ export async function runChaos(
     if (!joined.ok) throw new Error(`join ${role}: ${joined.status} ${joined.detail}`);
     return token;
   };
-  const writerTokens = await Promise.all(
-    Array.from({ length: options.writers }, (_, i) => member(`w${i}`)),
+  return {
+    spaceId,
+    writerTokens: await Promise.all(
+      Array.from({ length: options.writers }, (_, i) => member(`w${i}`)),
+    ),
+    floodToken: await member("flood"),
+    // Readers of a public space need no membership.
+    readerTokens: await Promise.all(
+      Array.from({ length: options.subscribers }, (_, i) => signup(`s${i}`)),
+    ),
+    stalledToken: await signup("stalled"),
+  };
+}
+
+/**
+ * The run: set-up, subscribers live, writers and faults, writers finishing, convergence,
+ * audit. Whatever it starts goes into `running`, for the caller to stop on any exit path.
+ */
+export async function runChaos(
+  options: ChaosOptions,
+  env: ChaosEnvironment,
+  running: Running,
+  log: (line: string) => void,
+): Promise<ChaosResult> {
+  const sql = env.sql;
+  const proxy = env.proxy;
+  const anchor = env.servers[0];
+  if (!sql || !proxy || !anchor) throw new Error("environment not started");
+  const ledger = new Ledger();
+  const { spaceId, writerTokens, floodToken, readerTokens, stalledToken } = await setUp(
+    options,
+    anchor.url,
   );
-  const floodToken = await member("flood");
-  const readerTokens = await Promise.all(
-    Array.from({ length: options.subscribers }, (_, i) => signup(`s${i}`)),
-  );
-  const stalledToken = await signup("stalled");
 
   const proxied = new Api(proxy.url);
   running.subscribers.push(
@@ -120,7 +142,6 @@ export async function runChaos(
     schedule,
     { env, subscribers, stall: () => stall.start(), log },
     startedAt,
-    () => false,
   );
   const rest = startedAt + options.faultMs - performance.now();
   if (rest > 0) await Bun.sleep(rest);
