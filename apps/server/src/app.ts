@@ -18,8 +18,8 @@ import { webApp } from "./http/web-app.ts";
 
 /** The whole HTTP surface (DESIGN §7), built from its dependencies. */
 export function createApp(ctx: AppContext) {
-  const authService = new AuthService(ctx.db, ctx.limits);
-  const auth = authentication(authService);
+  const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions);
+  const auth = authentication(authService, () => ctx.guard.epoch);
   const spaces = new SpacesService(ctx.db);
   const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes);
 
@@ -48,7 +48,7 @@ export function createApp(ctx: AppContext) {
     .use(beingRoutes(new BeingsService(ctx.db), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))
-    .use(streamRoutes(spaces, ctx.fanout, auth))
+    .use(streamRoutes(spaces, ctx.fanout, ctx.guard, auth))
     .use(webApp(ctx.config.webDir));
 }
 

@@ -1,3 +1,4 @@
+import { AccessGuard } from "./access/guard.ts";
 import type { Config } from "./config.ts";
 import { databaseChangeSource } from "./data/change-source.ts";
 import type { Database, Db, DbKind } from "./db/client.ts";
@@ -11,6 +12,7 @@ export type AppContext = {
   dbKind: DbKind;
   fanout: Fanout;
   limits: { signup: RateLimiter; signin: RateLimiter; writes: RateLimiter };
+  guard: AccessGuard;
 };
 
 const MINUTE = 60_000;
@@ -20,6 +22,7 @@ export async function createContext(config: Config, database: Database): Promise
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
   return {
+    guard: new AccessGuard(database.db, fanout),
     config,
     db: database.db,
     dbKind: database.kind,

@@ -42,6 +42,7 @@ export async function startServer(
     fanout,
     stop() {
       stopping ??= (async () => {
+        ctx.guard.dispose();
         await fanout.shutdown();
         await server.stop(true);
         if (!options.database) await database.close();

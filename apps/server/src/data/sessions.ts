@@ -1,5 +1,5 @@
 import type { Being } from "@rhizome/protocol";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { beings, sessions } from "../db/schema.ts";
 import { beingColumns } from "./beings.ts";
@@ -31,4 +31,14 @@ export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
 
 export async function deleteExpiredSessions(db: Db): Promise<void> {
   await db.delete(sessions).where(sql`${sessions.expiresAt} <= now()`);
+}
+
+/** Which of these session keys are still live (not revoked, not expired). */
+export async function liveSessionKeys(db: Db, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .select({ key: sessions.tokenHash })
+    .from(sessions)
+    .where(and(inArray(sessions.tokenHash, keys), gt(sessions.expiresAt, sql`now()`)));
+  return new Set(rows.map((row) => row.key));
 }

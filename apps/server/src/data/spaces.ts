@@ -114,3 +114,30 @@ export async function readHeads(db: Db, ids: string[]): Promise<Map<string, stri
     .where(inArray(spaces.id, ids));
   return new Map(rows.map((row) => [row.id, row.head]));
 }
+
+/** Of these (space, being) pairs, the ones whose being may still read the space. */
+export async function readablePairs(
+  db: Db,
+  pairs: { spaceId: string; beingId: string }[],
+): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
+  const spaceIds = [...new Set(pairs.map((pair) => pair.spaceId))];
+  const beingIds = [...new Set(pairs.map((pair) => pair.beingId))];
+  const [publicSpaces, memberships] = await Promise.all([
+    db
+      .select({ id: spaces.id })
+      .from(spaces)
+      .where(and(inArray(spaces.id, spaceIds), eq(spaces.visibility, "public"))),
+    db
+      .select({ spaceId: spaceMembers.spaceId, beingId: spaceMembers.beingId })
+      .from(spaceMembers)
+      .where(and(inArray(spaceMembers.spaceId, spaceIds), inArray(spaceMembers.beingId, beingIds))),
+  ]);
+  const open = new Set(publicSpaces.map((row) => row.id));
+  const member = new Set(memberships.map((row) => `${row.spaceId}|${row.beingId}`));
+  return new Set(
+    pairs
+      .map((pair) => `${pair.spaceId}|${pair.beingId}`)
+      .filter((key) => open.has(key.split("|")[0] as string) || member.has(key)),
+  );
+}

@@ -31,6 +31,8 @@ export class Fanout {
   /** Every open stream, from `open` to its close: also those still being caught up. */
   readonly #subscribers = new Set<Subscriber>();
   readonly #unlisten: (() => Promise<void>)[] = [];
+  readonly #accessListeners = new Set<(change: AccessChange) => void>();
+  readonly #reconnectListeners = new Set<() => void>();
   #poll: ReturnType<typeof setInterval> | undefined;
   #shuttingDown = false;
 
@@ -55,6 +57,7 @@ export class Fanout {
           if (connected) {
             this.metrics.listenerReconnects++;
             void this.pollHeads();
+            for (const listener of this.#reconnectListeners) listener();
           }
           connected = true;
         },
@@ -80,6 +83,21 @@ export class Fanout {
     subscriber.onClose((reason) => this.#closed(subscriber, channel, reason));
     channel.join(subscriber, since);
     return { ok: true, subscriber };
+  }
+
+  /** Called for every revocation any instance announces (after local streams are closed). */
+  onAccessChange(listener: (change: AccessChange) => void): void {
+    this.#accessListeners.add(listener);
+  }
+
+  /** Called when the LISTEN connection came back: notifications may have been lost. */
+  onListenerReconnect(listener: () => void): void {
+    this.#reconnectListeners.add(listener);
+  }
+
+  /** Who holds the streams open in this process. */
+  openStreams(): SubscriberInfo[] {
+    return [...this.#subscribers].map((subscriber) => subscriber.info);
   }
 
   /** A change was committed in a space; spaces without local subscribers are ignored. */
@@ -185,5 +203,6 @@ export class Fanout {
         "revoked",
       );
     }
+    for (const listener of this.#accessListeners) listener(change);
   }
 }

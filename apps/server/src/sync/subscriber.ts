@@ -11,8 +11,10 @@ export type SendResult = "sent" | "overflow" | "closed";
 export type CloseReason = "client-gone" | "slow-consumer" | "revoked" | "shutdown" | "error";
 
 /**
- * One open SSE stream. Frames are queued in a byte-counted ReadableStream; when more than
- * `maxBufferBytes` wait unread, the subscriber is cut off (it resumes from its cursor).
+ * One open SSE stream. When more than `maxBufferBytes` of frames wait unread, the subscriber
+ * is cut off (it resumes from its cursor). The stream keeps the default (count) strategy:
+ * a byte-sized one makes Bun hold a native buffer as large as the biggest frame per stream.
+ * Unread bytes are counted here instead: the queue's length comes from `desiredSize`.
  */
 export class Subscriber {
   /** The timestamp of the last frame sent: where this subscriber's chain stands. */
@@ -21,10 +23,14 @@ export class Subscriber {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
   #onClose: ((reason: CloseReason) => void) | undefined;
+  /** Sizes of the frames still queued, oldest first, and their sum. */
+  readonly #queued: number[] = [];
+  #head = 0;
+  #queuedBytes = 0;
 
   constructor(
     readonly info: SubscriberInfo,
-    maxBufferBytes: number,
+    private readonly maxBufferBytes: number,
   ) {
     this.stream = new ReadableStream<Uint8Array>(
       {
@@ -33,7 +39,7 @@ export class Subscriber {
         },
         cancel: () => this.#finish("client-gone"),
       },
-      { highWaterMark: maxBufferBytes, size: (chunk) => chunk?.byteLength ?? 0 },
+      { highWaterMark: 1 },
     );
   }
 
@@ -55,12 +61,28 @@ export class Subscriber {
       return "closed";
     }
     this.cursor = cursor;
-    // desiredSize is the room left under the high-water mark; negative means over the limit.
-    if ((this.#controller.desiredSize ?? 0) < 0) {
+    if (this.#unreadBytes(frame.byteLength) > this.maxBufferBytes) {
       this.close("slow-consumer");
       return "overflow";
     }
     return "sent";
+  }
+
+  /** Bytes queued and not yet taken by the socket, this frame included. */
+  #unreadBytes(added: number): number {
+    this.#queued.push(added);
+    this.#queuedBytes += added;
+    // With a high-water mark of 1 chunk, the queue holds 1 - desiredSize frames.
+    const waiting = Math.max(0, 1 - (this.#controller.desiredSize ?? 1));
+    while (this.#queued.length - this.#head > waiting) {
+      this.#queuedBytes -= this.#queued[this.#head] as number;
+      this.#head++;
+    }
+    if (this.#head > 64 && this.#head * 2 > this.#queued.length) {
+      this.#queued.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return this.#queuedBytes;
   }
 
   /** Ends the stream: gracefully (queued frames still go out) unless it is a cutoff. */

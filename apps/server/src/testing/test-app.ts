@@ -111,6 +111,7 @@ export class TestApp {
   }
 
   async close(): Promise<void> {
+    this.ctx.guard.dispose();
     await this.fanout.shutdown();
   }
 }

@@ -25,9 +25,10 @@ function cookieToken(header: string | null): string | undefined {
 /**
  * `{ auth: true }` on a route resolves `being` and `sessionKey` from the bearer token or
  * the `rz_session` cookie, or answers 401. Cookie sessions also pass the CSRF check.
- * `sessionIsLive()` asks again later, for routes that must re-check after attaching a stream.
+ * `sessionIsLive()` asks the database again, and `accessEpoch` is the revocation count read
+ * before the session was checked, for routes that must re-check after attaching a stream.
  */
-export function authentication(service: AuthService) {
+export function authentication(service: AuthService, accessEpoch: () => number) {
   return new Elysia({ name: "authentication" })
     .derive({ as: "global" }, ({ request, server }) => ({
       /** Who is asking, for rate limits: the peer address. */
@@ -44,9 +45,14 @@ export function authentication(service: AuthService) {
           if (!bearer && isCrossSiteWrite(request)) {
             throw new ApiError(forbidden("cross-site request refused"));
           }
+          const epoch = accessEpoch();
           const session = await service.authenticate(token);
           if (!session) throw new ApiError(unauthorized(REVOKED));
-          return { ...session, sessionIsLive: () => service.isLive(session.sessionKey) };
+          return {
+            ...session,
+            accessEpoch: epoch,
+            sessionIsLive: () => service.isLive(session.sessionKey),
+          };
         },
       },
     });

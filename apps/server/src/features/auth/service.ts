@@ -1,4 +1,5 @@
 import type { Being } from "@rhizome/protocol";
+import type { SharedLoadCache } from "../../access/cache.ts";
 import { publishAccessChange } from "../../data/access.ts";
 import { findCredentials, insertBeing } from "../../data/beings.ts";
 import { deleteSession, findSessionBeing, insertSession } from "../../data/sessions.ts";
@@ -23,6 +24,8 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly limits: { signup: RateLimiter; signin: RateLimiter },
+    /** Sessions recently confirmed live (evicted by revocations on any instance). */
+    private readonly sessions: SharedLoadCache<Being | undefined>,
   ) {}
 
   async signup(
@@ -57,6 +60,7 @@ export class AuthService {
 
   /** Revokes the session everywhere, open streams included. */
   async signout(sessionKey: string): Promise<void> {
+    this.sessions.delete(sessionKey);
     await deleteSession(this.db, sessionKey);
     await publishAccessChange(this.db, { kind: "session-revoked", sessionKey });
   }
@@ -64,11 +68,11 @@ export class AuthService {
   /** The being behind a token, if its session is live. */
   async authenticate(token: string): Promise<{ being: Being; sessionKey: string } | undefined> {
     const sessionKey = hashToken(token);
-    const being = await findSessionBeing(this.db, sessionKey);
+    const being = await this.sessions.get(sessionKey, () => findSessionBeing(this.db, sessionKey));
     return being ? { being, sessionKey } : undefined;
   }
 
-  /** Whether a session is still live: for checks that must happen after some other step. */
+  /** Whether a session is still live, from the database: for checks after some other step. */
   async isLive(sessionKey: string): Promise<boolean> {
     return (await findSessionBeing(this.db, sessionKey)) !== undefined;
   }

@@ -1,5 +1,6 @@
 import { ERROR_CODES, HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
+import type { AccessGuard } from "../../access/guard.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
 import { ApiError, fail, isFailure, unauthorized, unwrap } from "../../http/failure.ts";
 import type { Fanout } from "../../sync/fanout.ts";
@@ -26,13 +27,20 @@ function resumeCursor(since: string | undefined, request: Request): string | und
   return header;
 }
 
-export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authentication) {
+export function streamRoutes(
+  spaces: SpacesService,
+  fanout: Fanout,
+  guard: AccessGuard,
+  auth: Authentication,
+) {
   return new Elysia({ prefix: "/api", tags: ["sync"] }).use(auth).get(
     "/stream",
-    async ({ query, request, server, being, sessionKey, sessionIsLive }) => {
+    async ({ query, request, server, being, sessionKey, sessionIsLive, accessEpoch }) => {
       const since = resumeCursor(query.since, request);
-      unwrap(await spaces.access(query.spaceId, being.id));
-      const opened = fanout.open({ spaceId: query.spaceId, beingId: being.id, sessionKey }, since);
+      const { spaceId } = query;
+      // Cached, so that a reconnect storm costs no query per stream.
+      unwrap(await guard.canRead(spaceId, being.id, () => spaces.access(spaceId, being.id)));
+      const opened = fanout.open({ spaceId, beingId: being.id, sessionKey }, since);
       if (!opened.ok) {
         throw new ApiError(
           opened.reason === "too-many-streams"
@@ -46,21 +54,21 @@ export function streamRoutes(spaces: SpacesService, fanout: Fanout, auth: Authen
         once: true,
       });
       if (request.signal.aborted) subscriber.close("client-gone");
-      // A revocation that committed after the checks above but before `open` found no stream
-      // to close; now that the stream is attached, any later one will. So check once more.
-      const refusal = await Promise.all([
-        sessionIsLive(),
-        spaces.access(query.spaceId, being.id),
-      ]).then(
-        ([live, access]) => (isFailure(access) ? access : live ? undefined : unauthorized(REVOKED)),
-        (error: unknown) => {
-          subscriber.close("error");
-          throw error;
-        },
-      );
-      if (refusal) {
-        subscriber.close("revoked");
-        throw new ApiError(refusal);
+      // A revocation heard after the checks above but before `open` found no stream to close;
+      // any later one will. Only if one was heard meanwhile, ask the database once more.
+      if (guard.epoch !== accessEpoch) {
+        const refusal = await Promise.all([sessionIsLive(), spaces.access(spaceId, being.id)]).then(
+          ([live, access]) =>
+            isFailure(access) ? access : live ? undefined : unauthorized(REVOKED),
+          (error: unknown) => {
+            subscriber.close("error");
+            throw error;
+          },
+        );
+        if (refusal) {
+          subscriber.close("revoked");
+          throw new ApiError(refusal);
+        }
       }
       // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
       server?.timeout(request, 0);

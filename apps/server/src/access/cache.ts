@@ -1,0 +1,52 @@
+/**
+ * A small TTL cache whose concurrent misses share one load (single flight), so that a
+ * reconnect storm of thousands of identical checks costs one query. Only values a `keep`
+ * predicate accepts are remembered; entries can be dropped one by one or all at once.
+ */
+export class SharedLoadCache<V> {
+  readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #loading = new Map<string, Promise<V>>();
+  /** Bumped by every eviction: a load that started before one must not refill the cache. */
+  #generation = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly keep: (value: V) => boolean,
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > this.now()) return hit.value;
+    const pending = this.#loading.get(key);
+    if (pending) return pending;
+    const generation = this.#generation;
+    const loading = load().finally(() => this.#loading.delete(key));
+    this.#loading.set(key, loading);
+    const value = await loading;
+    if (generation === this.#generation && this.keep(value)) {
+      if (this.#entries.size >= this.maxEntries) this.#entries.clear();
+      this.#entries.set(key, { value, until: this.now() + this.ttlMs });
+    }
+    return value;
+  }
+
+  delete(key: string): void {
+    this.#generation++;
+    this.#entries.delete(key);
+    this.#loading.delete(key);
+  }
+
+  deleteWhere(match: (key: string, value: V) => boolean): void {
+    this.#generation++;
+    for (const [key, entry] of this.#entries)
+      if (match(key, entry.value)) this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#generation++;
+    this.#entries.clear();
+    this.#loading.clear();
+  }
+}

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import { describeEachDriver } from "../testing/databases.ts";
+import { TestApp } from "../testing/test-app.ts";
+
+describeEachDriver("AccessGuard: open streams re-checked against the database", (handle) => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await TestApp.create(handle.database);
+  });
+  afterAll(() => app.close());
+
+  let n = 0;
+  const signup = () => app.signup(`guard_${Date.now().toString(36)}_${n++}`);
+  const createSpace = async (token: string, visibility: "public" | "private") =>
+    (
+      await app.expect<{ space: { id: string } }>(201, "POST", "/api/spaces", {
+        token,
+        body: { name: "guarded", visibility },
+      })
+    ).space;
+
+  async function openStream(token: string, spaceId: string) {
+    const response = await app.request("GET", `/api/stream?spaceId=${spaceId}`, { token });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    return {
+      ended: (async () => {
+        while (!(await reader.read()).done) {}
+        return true;
+      })(),
+    };
+  }
+
+  test("a session deleted without any notification: its stream ends at revalidation", async () => {
+    const owner = await signup();
+    const space = await createSpace(owner.token, "public");
+    const stream = await openStream(owner.token, space.id);
+    // Gone behind the server's back: no signout, so no access_changes notification.
+    await handle.database.db.execute(sql`DELETE FROM sessions WHERE being_id = ${owner.being.id}`);
+    await app.ctx.guard.revalidate();
+    expect(await stream.ended).toBe(true);
+    expect((await app.request("GET", "/api/me", { token: owner.token })).status).toBe(401);
+  });
+
+  test("a membership removed without any notification: its private stream ends", async () => {
+    const owner = await signup();
+    const member = await signup();
+    const space = await createSpace(owner.token, "private");
+    await app.expect(201, "POST", `/api/spaces/${space.id}/members`, {
+      token: owner.token,
+      body: { beingId: member.being.id },
+    });
+    const stream = await openStream(member.token, space.id);
+    await handle.database.db.execute(
+      sql`DELETE FROM space_members WHERE space_id = ${space.id} AND being_id = ${member.being.id}`,
+    );
+    await app.ctx.guard.revalidate();
+    expect(await stream.ended).toBe(true);
+    expect(
+      (await app.request("GET", `/api/stream?spaceId=${space.id}`, { token: member.token })).status,
+    ).toBe(404);
+  });
+
+  test("a revocation heard while a stream is being opened is re-checked after it attaches", async () => {
+    const owner = await signup();
+    const space = await createSpace(owner.token, "public");
+    await app.expect(200, "GET", "/api/me", { token: owner.token }); // the session is now cached
+    const sessionKey = new Bun.CryptoHasher("sha256").update(owner.token).digest("hex");
+    await handle.database.db.execute(sql`DELETE FROM sessions WHERE token_hash = ${sessionKey}`);
+    // Park the open inside its read check: the membership table is locked until we say so.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = handle.database.db.transaction(async (tx) => {
+      await tx.execute(sql`LOCK TABLE space_members IN ACCESS EXCLUSIVE MODE`);
+      locked();
+      await released;
+    });
+    await lockTaken;
+    const guard = app.ctx.guard;
+    const canRead = guard.canRead.bind(guard);
+    let entered!: () => void;
+    const inReadCheck = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    guard.canRead = (...args) => {
+      entered();
+      return canRead(...args);
+    };
+    const opening = app.request("GET", `/api/stream?spaceId=${space.id}`, { token: owner.token });
+    await inReadCheck; // authenticated (from the cache), now parked in its read check
+    guard.canRead = canRead;
+    // The notification of the revocation arrives now: there is no stream to close yet.
+    guard.evict({ kind: "session-revoked", sessionKey });
+    release();
+    await holder;
+    const response = await opening;
+    expect(response.status).toBe(401);
+  });
+});
