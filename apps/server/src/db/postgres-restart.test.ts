@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { PostgresCluster } from "@rhizome/testkit";
+import { insertBeing } from "../data/beings.ts";
+import { insertIntention } from "../data/intentions.ts";
+import { insertSpace } from "../data/spaces.ts";
+import { type Database, openDatabase } from "./client.ts";
+
+/**
+ * postgres.js 3.4.9 could throw from a setImmediate write after its socket closed, killing
+ * the process on a Postgres restart (porsager/postgres#1066, #1208). patches/ guards it; this
+ * test writes through a restart and would die with the process without the patch.
+ */
+describe("a Postgres restart under write load", () => {
+  let cluster: PostgresCluster;
+  let database: Database;
+
+  beforeAll(async () => {
+    cluster = await PostgresCluster.start();
+    database = await openDatabase({ databaseUrl: cluster.url(), dataDir: "memory://" });
+  }, 120_000);
+  afterAll(async () => {
+    await database?.close().catch(() => {});
+    await cluster?.destroy();
+  });
+
+  test("writes fail while it is down, the process survives, and writes resume", async () => {
+    const being = await insertBeing(database.db, {
+      handle: "restarter",
+      name: "R",
+      color: "#123456",
+      passwordHash: "x",
+    });
+    if (being === "handle-taken") throw new Error("unexpected");
+    const space = await insertSpace(database.db, {
+      name: "s",
+      visibility: "public",
+      ownerId: being.id,
+    });
+    let writing = true;
+    let failures = 0;
+    const big = "x".repeat(4000);
+    const writers = Array.from({ length: 8 }, async () => {
+      while (writing) {
+        await insertIntention(database.db, {
+          id: crypto.randomUUID(),
+          spaceId: space.id,
+          authorId: being.id,
+          content: big,
+        }).catch(() => failures++);
+      }
+    });
+    await Bun.sleep(200);
+    await cluster.restart("fast");
+    // After the restart, writes succeed again (stale pooled connections fail first).
+    let resumed = false;
+    for (let attempt = 0; attempt < 50 && !resumed; attempt++) {
+      resumed = await insertIntention(database.db, {
+        id: crypto.randomUUID(),
+        spaceId: space.id,
+        authorId: being.id,
+        content: "after the restart",
+      }).then(
+        () => true,
+        () => false,
+      );
+    }
+    writing = false;
+    await Promise.all(writers);
+    expect(resumed).toBe(true);
+    expect(failures).toBeGreaterThan(0);
+  }, 120_000);
+});
