@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import type { ServerProcess } from "@rhizome/testkit";
 import { PgFixture } from "../testing/pg-fixture.ts";
@@ -10,6 +11,21 @@ const LIMIT = 65_536;
 async function cutoffs(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return Number(text.match(/^rhizome_slow_consumer_cutoffs_total (\d+)/m)?.[1]);
+}
+
+const ESTABLISHED = "01";
+
+/** The TCP state (as /proc/net/tcp writes it) of the server's end of a loopback connection. */
+function serverSideState(serverPort: number, clientPort: number): string | undefined {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, "0");
+  const line = readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .map((row) => row.trim().split(/\s+/))
+    .find(
+      (cols) =>
+        cols[1]?.endsWith(`:${hex(serverPort)}`) && cols[2]?.endsWith(`:${hex(clientPort)}`),
+    );
+  return line?.[3];
 }
 
 /** Opens the stream on a raw socket and never reads from it: the kernel buffers fill up. */
@@ -70,6 +86,11 @@ describe.skipIf(!process.env.DATABASE_URL)("a slow consumer [postgres]", () => {
     // Bounded: well under what the unread frames would take if they were all queued.
     const unread = posted * big.length;
     expect(rssMax - rssBefore).toBeLessThan(Math.max(64 * 1024 * 1024, unread / 2));
+    // The server lets go of the cut connection even though its reader never reads.
+    await waitFor(
+      () => serverSideState(server.port, stalled.localPort as number) !== ESTABLISHED,
+      () => "the server to close the cut-off connection",
+    );
     stalled.destroy();
     reader.stop();
   }, 180_000);

@@ -10,9 +10,16 @@ describe("Subscriber", () => {
     subscriber.onClose((reason) => reasons.push(reason));
     const frame = new Uint8Array(300);
     const results = Array.from({ length: 6 }, () => subscriber.send(frame, "c"));
-    expect(results).toEqual(["sent", "sent", "sent", "overflow", "closed", "closed"]);
+    // 900 bytes wait after three frames; with 1200 waiting, the fifth one is refused.
+    expect(results).toEqual(["sent", "sent", "sent", "sent", "overflow", "closed"]);
     expect(subscriber.closed).toBe(true);
     expect(reasons).toEqual(["slow-consumer"]);
+  });
+
+  test("one frame larger than the limit does not cut off a reader with nothing waiting", () => {
+    const subscriber = new Subscriber(INFO, 1000);
+    expect(subscriber.send(new Uint8Array(5000), "big reset")).toBe("sent");
+    expect(subscriber.closed).toBe(false);
   });
 
   test("a reader that keeps up is never cut off", async () => {

@@ -22,7 +22,7 @@ export class Subscriber {
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
-  #onClose: ((reason: CloseReason) => void) | undefined;
+  readonly #closeListeners: ((reason: CloseReason) => void)[] = [];
   /** Sizes of the frames still queued, oldest first, and their sum. */
   readonly #queued: number[] = [];
   #head = 0;
@@ -48,7 +48,7 @@ export class Subscriber {
   }
 
   onClose(listener: (reason: CloseReason) => void): void {
-    this.#onClose = listener;
+    this.#closeListeners.push(listener);
   }
 
   /** Queues one pre-encoded frame; the same bytes may go to thousands of subscribers. */
@@ -61,7 +61,9 @@ export class Subscriber {
       return "closed";
     }
     this.cursor = cursor;
-    if (this.#unreadBytes(frame.byteLength) > this.maxBufferBytes) {
+    // Over the limit only with more than the limit *already* waiting: a single frame larger
+    // than the limit (a big reset) must not cut off a reader that keeps up.
+    if (this.#unreadBytes(frame.byteLength) - frame.byteLength > this.maxBufferBytes) {
       this.close("slow-consumer");
       return "overflow";
     }
@@ -100,6 +102,6 @@ export class Subscriber {
   #finish(reason: CloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onClose?.(reason);
+    for (const listener of this.#closeListeners) listener(reason);
   }
 }

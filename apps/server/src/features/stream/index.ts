@@ -49,6 +49,11 @@ export function streamRoutes(
         );
       }
       const { subscriber } = opened;
+      // A cut-off reader that never reads would keep its socket (and megabytes of kernel
+      // buffer) forever: once cut, the connection gets a short idle timeout instead.
+      subscriber.onClose((reason) => {
+        if (reason === "slow-consumer") server?.timeout(request, 2);
+      });
       // Attached first, so that a client gone during the re-check below is not held open.
       request.signal.addEventListener("abort", () => subscriber.close("client-gone"), {
         once: true,
