@@ -3,7 +3,7 @@ import type { Socket, TCPSocketListener } from "bun";
 export type Target = { host: string; port: number };
 
 /** One side of a proxied connection, with the bytes it could not take yet. */
-type Side = { socket?: Socket<Link>; backlog: Uint8Array[] };
+type Side = { socket?: Socket<Link>; backlog: Uint8Array[]; releaseAt: number };
 type Pair = { client: Side; upstream: Side };
 type Link = { pair: Pair; side: "client" | "upstream" };
 
@@ -67,7 +67,10 @@ export class FaultProxy {
   }
 
   #accept(socket: Socket<Link>): void {
-    const pair: Pair = { client: { socket, backlog: [] }, upstream: { backlog: [] } };
+    const pair: Pair = {
+      client: { socket, backlog: [], releaseAt: 0 },
+      upstream: { backlog: [], releaseAt: 0 },
+    };
     socket.data = { pair, side: "client" };
     if (this.blocked || this.targets.length === 0) {
       socket.terminate();
@@ -95,12 +98,17 @@ export class FaultProxy {
 
   #relay(pair: Pair, to: "client" | "upstream", data: Uint8Array): void {
     const copy = new Uint8Array(data);
+    const side = pair[to];
     const send = () => {
       if (!this.#pairs.has(pair)) return;
-      pair[to].backlog.push(copy);
-      this.#drain(pair[to]);
+      side.backlog.push(copy);
+      this.#drain(side);
     };
-    if (this.latencyMs > 0) setTimeout(send, this.latencyMs);
+    // Release times never go down, so a latency lowered mid-stream cannot reorder bytes.
+    const now = performance.now();
+    side.releaseAt = Math.max(side.releaseAt, now + this.latencyMs);
+    const wait = side.releaseAt - now;
+    if (wait > 0) setTimeout(send, wait);
     else send();
   }
 

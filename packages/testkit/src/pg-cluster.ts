@@ -32,7 +32,7 @@ export class PostgresCluster {
       const nobody = Number(Bun.spawnSync(["id", "-u", "nobody"]).stdout.toString().trim());
       chownSync(dir, nobody, nobody);
     }
-    cluster.#run([
+    await cluster.#run([
       `${BIN}/initdb`,
       "-D",
       cluster.#data,
@@ -57,7 +57,7 @@ export class PostgresCluster {
       "-c full_page_writes=off",
       "-c max_connections=300",
     ].join(" ");
-    this.#run([
+    await this.#run([
       `${BIN}/pg_ctl`,
       "-D",
       this.#data,
@@ -74,7 +74,7 @@ export class PostgresCluster {
 
   /** `pg_ctl stop` in the given mode; connections drop. */
   async stopServer(mode: "fast" | "immediate" = "fast"): Promise<void> {
-    this.#run([`${BIN}/pg_ctl`, "-D", this.#data, "-m", mode, "-w", "-t", "60", "stop"]);
+    await this.#run([`${BIN}/pg_ctl`, "-D", this.#data, "-m", mode, "-w", "-t", "60", "stop"]);
   }
 
   async restart(mode: "fast" | "immediate" = "fast"): Promise<void> {
@@ -91,14 +91,18 @@ export class PostgresCluster {
     rmSync(this.#dir, { recursive: true, force: true });
   }
 
-  #run(command: string[]): void {
+  /** Runs a Postgres tool (as `nobody` when we are root) without blocking the event loop. */
+  async #run(command: string[]): Promise<void> {
     const asRoot = process.getuid?.() === 0;
     const full = asRoot ? ["runuser", "-u", "nobody", "--", ...command] : command;
-    const result = Bun.spawnSync(full, { cwd: this.#dir, stdout: "pipe", stderr: "pipe" });
-    if (result.exitCode !== 0) {
-      throw new Error(
-        `${command.slice(0, 2).join(" ")} failed (${result.exitCode}): ${result.stderr.toString()}${result.stdout.toString()}`,
-      );
+    const child = Bun.spawn(full, { cwd: this.#dir, stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, exitCode] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    if (exitCode !== 0) {
+      throw new Error(`${command.slice(0, 2).join(" ")} failed (${exitCode}): ${stderr}${stdout}`);
     }
   }
 }

@@ -33,7 +33,12 @@ export class ServerProcess {
 
   static async start(options: ServerProcessOptions = {}): Promise<ServerProcess> {
     const server = new ServerProcess(options);
-    await server.launch();
+    try {
+      await server.launch();
+    } catch (error) {
+      await server.kill("SIGKILL"); // never leave a half-started server behind
+      throw error;
+    }
     return server;
   }
 

@@ -40,11 +40,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return database;
 }
 
+/**
+ * postgres.js waits up to 20 s between reconnects once queries have failed (its retries are
+ * shared by the pool): a sync server should be back a second or two after Postgres is.
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2);
+}
+
 function openPostgres(url: string, max: number): Database {
   const client = postgres(url, {
     max,
     onnotice: () => {},
     connection: { application_name: "rhizome" },
+    backoff: reconnectDelaySeconds,
   });
   return {
     kind: "postgres",
