@@ -6,6 +6,29 @@ const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().t
 /** Now on a wall clock shared by every process of the run (sub-millisecond, cross-process). */
 export const wallMs = (): number => performance.timeOrigin + performance.now();
 
+/** A process and all its descendants (a server may run workers: SERVER_WORKERS). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    const parent = tree[i] as number;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    for (const task of tasks) {
+      try {
+        const children = readFileSync(`/proc/${parent}/task/${task}/children`, "utf8").trim();
+        if (children) tree.push(...children.split(/\s+/).map(Number));
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+  }
+  return tree;
+}
+
 /** CPU time of a process (all threads, user + system) in microseconds, from /proc/<pid>/stat. */
 export function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -15,12 +38,18 @@ export function cpuMicros(pid: number): number {
   return (ticks * 1_000_000) / CLK_TCK;
 }
 
-/** User and system CPU time of a process, in microseconds. */
+/** User and system CPU time of a process and its workers, in microseconds. */
 export function cpuSplit(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const tick = 1_000_000 / CLK_TCK;
-  return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick };
+  let user = 0;
+  let system = 0;
+  for (const member of processTree(pid)) {
+    const stat = readFileSync(`/proc/${member}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    user += Number(fields[11]) * tick;
+    system += Number(fields[12]) * tick;
+  }
+  return { user, system };
 }
 
 /** CPU time of a process and its child processes' threads, summed over `pids`. */
@@ -28,10 +57,12 @@ export function cpuMicrosOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
 }
 
-/** Resident set size in bytes, from /proc/<pid>/status (VmRSS). */
+/** Resident set size in bytes of a process and its workers, from /proc/<pid>/status. */
 export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) * 1024;
+  return processTree(pid).reduce((sum, member) => {
+    const status = readFileSync(`/proc/${member}/status`, "utf8");
+    return sum + Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) * 1024;
+  }, 0);
 }
 
 /** Open file descriptors of a process. */

@@ -21,7 +21,21 @@ export const PEER_LABEL: Record<Kind, string> = {
   full: "Full-array SSE (old design)",
 };
 
-export async function launch(kind: Kind, stack: Stack, sioRuntime = "node"): Promise<Running> {
+/**
+ * Our server's processes for the fan-out runs: one per core, sharing the port
+ * (SERVER_WORKERS), as a deployment on this machine would. Other scenarios use one process
+ * (the capacity target is what one process holds). CPU and RSS are summed over all of them.
+ */
+export const FANOUT_WORKERS = Number(
+  process.env.BENCH_OURS_WORKERS ?? navigator.hardwareConcurrency ?? 2,
+);
+
+export async function launch(
+  kind: Kind,
+  stack: Stack,
+  sioRuntime = "node",
+  options: { workers?: number } = {},
+): Promise<Running> {
   const target = (url: string): WriteTarget => ({
     kind,
     url,
@@ -29,7 +43,9 @@ export async function launch(kind: Kind, stack: Stack, sioRuntime = "node"): Pro
     authorId: stack.being.id,
   });
   if (kind === "ours") {
-    const server = await startOurs(stack.databaseUrl);
+    const server = await startOurs(stack.databaseUrl, {
+      SERVER_WORKERS: String(options.workers ?? 1),
+    });
     return {
       kind,
       url: server.url,

@@ -25,6 +25,8 @@ export type Config = {
   };
   /** Built web app to serve in production, when present. */
   webDir: string | undefined;
+  /** Processes sharing the port (SO_REUSEPORT), each with its own fan-out; Postgres only. */
+  workers: number;
 };
 
 export class ConfigError extends Error {
@@ -93,7 +95,11 @@ export function loadConfig(env: Env = process.env): Config {
       writesPerMinute: attempt(() => integer(env, "RATE_WRITES_PER_MINUTE", 120, 1, 10_000_000), 0),
     },
     webDir: env.WEB_DIR?.trim() || undefined,
+    workers: attempt(() => integer(env, "SERVER_WORKERS", 1, 1, 64), 1),
   };
+  if (config.workers > 1 && !config.databaseUrl && errors.length === 0) {
+    errors.push("SERVER_WORKERS > 1 needs DATABASE_URL: PGlite cannot be shared by processes");
+  }
   if (errors.length > 0) throw new ConfigError(`Invalid configuration:\n  ${errors.join("\n  ")}`);
   return config;
 }

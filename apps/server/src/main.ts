@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "./config.ts";
 import { raiseFileDescriptorLimit } from "./os/fd-limit.ts";
+import { isWorker, superviseWorkers } from "./os/workers.ts";
 import { startServer } from "./server.ts";
 
 let config: ReturnType<typeof loadConfig>;
@@ -14,18 +15,25 @@ try {
 config.webDir ??= fileURLToPath(new URL("../../web/build", import.meta.url));
 
 raiseFileDescriptorLimit();
-const server = await startServer(config);
-console.log(
-  `rhizome listening on http://localhost:${server.port} (database: ${server.database.kind}${
-    server.database.kind === "pglite" ? ` in ${config.dataDir}` : ""
-  })`,
-);
+const workers =
+  config.workers > 1 && !isWorker() ? superviseWorkers(config.workers - 1) : undefined;
+const server = await startServer(config, { reusePort: config.workers > 1 });
+if (!isWorker()) {
+  console.log(
+    `rhizome listening on http://localhost:${server.port} (database: ${server.database.kind}${
+      server.database.kind === "pglite" ? ` in ${config.dataDir}` : ""
+    }${config.workers > 1 ? `, ${config.workers} processes` : ""})`,
+  );
+}
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, async () => {
-    console.log(`${signal}: ending streams and closing the database`);
+    if (!isWorker()) console.log(`${signal}: ending streams and closing the database`);
     const forced = setTimeout(() => process.exit(1), 10_000);
-    await server.stop().catch((error) => console.error("shutdown failed:", error));
+    await Promise.all([
+      workers?.stop(signal),
+      server.stop().catch((error) => console.error("shutdown failed:", error)),
+    ]);
     clearTimeout(forced);
     process.exit(0);
   });

@@ -16,7 +16,13 @@ export type RunningServer = {
 /** Opens the database (migrating it), starts the fan-out and serves HTTP on `config.port`. */
 export async function startServer(
   config: Config,
-  options: { database?: Database; hostname?: string; idleTimeoutSeconds?: number } = {},
+  options: {
+    database?: Database;
+    hostname?: string;
+    idleTimeoutSeconds?: number;
+    /** Several processes on one port (SERVER_WORKERS). */
+    reusePort?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const database =
     options.database ??
@@ -26,6 +32,7 @@ export async function startServer(
   const app = createApp(ctx).listen({
     port: config.port,
     hostname: options.hostname ?? "0.0.0.0",
+    reusePort: options.reusePort ?? false,
     // Plain requests get Bun's idle timer; the stream route lifts it per request.
     idleTimeout: options.idleTimeoutSeconds ?? 30,
     // Bun's own limit answers without our error shape: keep it a far backstop, the body

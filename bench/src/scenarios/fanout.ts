@@ -3,7 +3,7 @@ import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
 import { cpuSplit, rssBytes, serverSocketBytes, wallMs } from "../proc.ts";
-import { launch, type Running } from "../servers.ts";
+import { FANOUT_WORKERS, launch, type Running } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { post, runSchedule, type Schedule } from "../writer.ts";
 
@@ -107,7 +107,7 @@ export async function runTier(
 ): Promise<TierFigures> {
   const [space] = await createSpaces(stack, 1, `fanout ${kind} ${n}`);
   await fillSpace(stack, space as string, sizes.history);
-  const server = await launch(kind, stack, sioRuntime);
+  const server = await launch(kind, stack, sioRuntime, { workers: FANOUT_WORKERS });
   try {
     // Warm the write path (JIT, pools) before anything is measured.
     for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import type { ServerProcess } from "@rhizome/testkit";
+import { PgFixture } from "../testing/pg-fixture.ts";
+import { comparable, Reader, waitFor } from "../testing/reader.ts";
+import { beingWithSpace, post } from "../testing/test-server.ts";
+
+function childrenOf(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  return existsSync(file)
+    ? readFileSync(file, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
+    : [];
+}
+
+describe.skipIf(!process.env.DATABASE_URL)(
+  "SERVER_WORKERS: processes sharing one port [postgres]",
+  () => {
+    const pg = new PgFixture();
+    let server: ServerProcess;
+
+    beforeAll(async () => {
+      await pg.open();
+      server = await pg.server({ SERVER_WORKERS: "3", SYNC_BATCH_MS: "20" });
+    }, 120_000);
+    afterAll(() => pg.close());
+
+    test("streams and writes spread over the workers still converge", async () => {
+      expect(childrenOf(server.pid as number)).toHaveLength(2);
+      const owner = await beingWithSpace(server.url);
+      // Each reader and write is a new connection: the kernel spreads them over the workers.
+      const readers = Array.from({ length: 6 }, () =>
+        new Reader(server.url, owner.token, owner.space.id).start(),
+      );
+      await waitFor(
+        () => readers.every((reader) => reader.client.connection.status === "live"),
+        () => "readers live",
+      );
+      for (let n = 0; n < 20; n++) await post(owner.api, owner.space.id, `spread ${n}`);
+      const live = await pg.truth.live(owner.space.id);
+      for (const reader of readers) {
+        await waitFor(
+          () => reader.intentions.length === live.length,
+          () => "every reader to have every write",
+        );
+        expect(comparable(reader.intentions)).toEqual(live);
+        expect(reader.auditChain()).toEqual([]);
+        reader.stop();
+      }
+    });
+
+    test("SIGTERM to the first process ends them all", async () => {
+      const workers = childrenOf(server.pid as number);
+      expect(await server.kill("SIGTERM")).toBe(0);
+      await waitFor(
+        () => workers.every((pid) => !existsSync(`/proc/${pid}`)),
+        () => "the workers to exit",
+      );
+    });
+  },
+);

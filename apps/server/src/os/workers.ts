@@ -1,0 +1,38 @@
+import type { Subprocess } from "bun";
+
+/** Set in the processes a primary starts: they serve, and supervise nothing. */
+export const WORKER_INDEX_ENV = "RZ_WORKER_INDEX";
+
+export function isWorker(): boolean {
+  return process.env[WORKER_INDEX_ENV] !== undefined;
+}
+
+/**
+ * Runs `count` more copies of this process as workers sharing the port (SO_REUSEPORT), so
+ * that fan-out uses every core; each one LISTENs and fans out on its own, as separate
+ * instances do. A worker that dies is started again; `stop` ends them all.
+ */
+export function superviseWorkers(count: number): { stop(signal: NodeJS.Signals): Promise<void> } {
+  const workers = new Map<number, Subprocess>();
+  let stopping = false;
+  const start = (index: number) => {
+    const worker = Bun.spawn([process.execPath, ...process.argv.slice(1)], {
+      env: { ...process.env, [WORKER_INDEX_ENV]: String(index) },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    workers.set(index, worker);
+    void worker.exited.then((code) => {
+      if (stopping) return;
+      console.error(`worker ${index} exited (${code}), starting it again`);
+      setTimeout(() => start(index), 1000);
+    });
+  };
+  for (let index = 1; index <= count; index++) start(index);
+  return {
+    async stop(signal) {
+      stopping = true;
+      for (const worker of workers.values()) worker.kill(signal);
+      await Promise.all([...workers.values()].map((worker) => worker.exited));
+    },
+  };
+}
