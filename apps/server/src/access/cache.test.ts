@@ -30,8 +30,12 @@ describe("SharedLoadCache", () => {
   test("values the predicate refuses are not remembered", async () => {
     const cache = new SharedLoadCache<string | undefined>(1000, (value) => value !== undefined);
     let loads = 0;
-    await cache.get("missing", async () => (loads++, undefined));
-    await cache.get("missing", async () => (loads++, undefined));
+    const missing = async () => {
+      loads++;
+      return undefined;
+    };
+    await cache.get("missing", missing);
+    await cache.get("missing", missing);
     expect(loads).toBe(2);
   });
 
