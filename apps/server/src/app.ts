@@ -1,4 +1,5 @@
 import { openapi } from "@elysiajs/openapi";
+import { SESSION_COOKIE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import type { AppContext } from "./context.ts";
 import { authRoutes } from "./features/auth/index.ts";
@@ -33,8 +34,7 @@ export function createApp(ctx: AppContext) {
           info: {
             title: "Rhizome API",
             version: "1.0.0",
-            description:
-              "Spaces, intentions and beings, plus the `space-delta` stream. Authenticate with `Authorization: Bearer <token>` (from signup/signin) or the `rz_session` cookie.",
+            description: `Spaces, intentions and beings, plus the \`${SYNC_EVENT_TYPE}\` stream. Authenticate with \`Authorization: Bearer <token>\` (from signup/signin) or the \`${SESSION_COOKIE}\` cookie.`,
           },
           components: {
             securitySchemes: { bearer: { type: "http", scheme: "bearer" } },

@@ -1,4 +1,4 @@
-import { type Cursor, HEADERS, QUERY_PARAMS, ROUTES } from "@rhizome/protocol";
+import { type Cursor, HEADERS, QUERY_PARAMS, ROUTES, SSE_CONTENT_TYPE } from "@rhizome/protocol";
 import { type SseMessage, SseParser } from "./sse-parser.ts";
 
 export type StreamRequest = { spaceId: string; since: Cursor | undefined };
@@ -28,7 +28,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
   return async (request, signal) => {
     const params = new URLSearchParams({ [QUERY_PARAMS.spaceId]: request.spaceId });
     if (request.since) params.set(QUERY_PARAMS.since, request.since);
-    const headers: Record<string, string> = { accept: "text/event-stream" };
+    const headers: Record<string, string> = { accept: SSE_CONTENT_TYPE };
     if (options.token) headers[HEADERS.authorization] = `Bearer ${options.token}`;
     const response = await doFetch(`${options.baseUrl ?? ""}${ROUTES.stream}?${params}`, {
       headers,

@@ -23,6 +23,8 @@ export const forbidden = (message: string) => fail(ERROR_CODES.forbidden, messag
 export const unauthorized = (message = "sign in first") => fail(ERROR_CODES.unauthorized, message);
 export const invalid = (message: string) => fail(ERROR_CODES.invalid, message);
 export const conflict = (message: string) => fail(ERROR_CODES.conflict, message);
+export const rateLimited = (message: string, retryAfter: number) =>
+  fail(ERROR_CODES.rateLimited, message, retryAfter);
 
 /** Thrown by routes (never services): the error handler turns it into the contract's shape. */
 export class ApiError extends Error {

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { join, normalize } from "node:path";
+import { ERROR_CODES } from "@rhizome/protocol";
 import { Elysia } from "elysia";
+import { errorBody } from "./failure.ts";
 
 /**
  * Serves the built single-page app (DESIGN §8) from `dir`: files as they are, and the SPA's
@@ -16,7 +18,7 @@ export function webApp(dir: string | undefined) {
       const path = normalize(`/${params["*"] ?? ""}`);
       if (path.startsWith("/api/") || path === "/api") {
         set.status = 404;
-        return { error: { code: "not_found", message: "no such route" } };
+        return errorBody(ERROR_CODES.notFound, "no such route");
       }
       const file = join(dir, path);
       if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {

@@ -4,7 +4,7 @@ import { publishAccessChange } from "../../data/access.ts";
 import { findCredentials, insertBeing } from "../../data/beings.ts";
 import { deleteSession, findSessionBeing, insertSession } from "../../data/sessions.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, fail, unauthorized } from "../../http/failure.ts";
+import { conflict, type Failure, rateLimited, unauthorized } from "../../http/failure.ts";
 import type { RateLimiter } from "../../http/rate-limit.ts";
 import {
   colorFor,
@@ -33,8 +33,7 @@ export class AuthService {
     clientKey: string,
   ): Promise<Session | Failure> {
     const allowed = this.limits.signup.take(clientKey);
-    if (!allowed.ok)
-      return fail("rate_limited", "too many sign-ups, slow down", allowed.retryAfter);
+    if (!allowed.ok) return rateLimited("too many sign-ups, slow down", allowed.retryAfter);
     const being = await insertBeing(this.db, {
       handle: input.handle,
       name: input.name?.trim() || input.handle,
@@ -50,8 +49,7 @@ export class AuthService {
     clientKey: string,
   ): Promise<Session | Failure> {
     const allowed = this.limits.signin.take(`${clientKey}|${input.handle}`);
-    if (!allowed.ok)
-      return fail("rate_limited", "too many attempts, slow down", allowed.retryAfter);
+    if (!allowed.ok) return rateLimited("too many attempts, slow down", allowed.retryAfter);
     const found = await findCredentials(this.db, input.handle);
     const valid = await verifyPassword(input.password, found?.passwordHash ?? DECOY_HASH);
     if (!found || !valid) return unauthorized("wrong handle or password");

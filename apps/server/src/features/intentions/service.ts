@@ -7,7 +7,7 @@ import {
   tombstoneIntention,
 } from "../../data/intentions.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, fail, forbidden, notFound } from "../../http/failure.ts";
+import { conflict, type Failure, forbidden, notFound, rateLimited } from "../../http/failure.ts";
 import type { RateLimiter } from "../../http/rate-limit.ts";
 import type { SpacesService } from "../spaces/service.ts";
 
@@ -94,8 +94,6 @@ export class IntentionsService {
 
   #rateLimit(beingId: string): Failure | undefined {
     const allowed = this.writes.take(beingId);
-    return allowed.ok
-      ? undefined
-      : fail("rate_limited", "too many writes, slow down", allowed.retryAfter);
+    return allowed.ok ? undefined : rateLimited("too many writes, slow down", allowed.retryAfter);
   }
 }

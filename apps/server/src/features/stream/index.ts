@@ -1,4 +1,10 @@
-import { ERROR_CODES, HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE } from "@rhizome/protocol";
+import {
+  ERROR_CODES,
+  HEADERS,
+  SSE_CACHE_CONTROL,
+  SSE_CONTENT_TYPE,
+  SYNC_EVENT_TYPE,
+} from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import type { AccessGuard } from "../../access/guard.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
@@ -88,8 +94,8 @@ export function streamRoutes(
       auth: true,
       query: StreamQuery,
       detail: {
-        summary: "The space's delta stream (text/event-stream, event `space-delta`)",
-        description: "See docs/PROTOCOL.md. Resume with `since` or the Last-Event-ID header.",
+        summary: `The space's delta stream (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
+        description: `See docs/PROTOCOL.md. Resume with \`since\` or the ${HEADERS.lastEventId} header.`,
       },
     },
   );

@@ -1,3 +1,4 @@
+import { HEADERS } from "@rhizome/protocol";
 import fc from "fast-check";
 import { type Fields, IDS, type RouteSpec, type World } from "./routes.ts";
 import {
@@ -173,8 +174,8 @@ export function fuzzRequest(route: RouteSpec, world: World): fc.Arbitrary<FuzzRe
         if (contentType !== "") headers["content-type"] = contentType;
         const query = new URLSearchParams(route.query?.valid(world));
         if (noise !== undefined) query.set("_noise", noise);
-        if (queryPart?.name === "Last-Event-ID") {
-          headers["last-event-id"] = headerSafe(queryPart.value);
+        if (queryPart?.name === HEADERS.lastEventId) {
+          headers[HEADERS.lastEventId.toLowerCase()] = headerSafe(queryPart.value);
         } else if (queryPart) {
           query.set(queryPart.name, queryPart.value);
         }

@@ -1,3 +1,4 @@
+import { HEADERS } from "@rhizome/protocol";
 import fc from "fast-check";
 import {
   badColor,
@@ -155,7 +156,7 @@ export const ROUTES: RouteSpec[] = [
     auth: true,
     query: {
       valid: (world) => ({ spaceId: world.spaces[0] as string }),
-      bad: { spaceId: junk, since: junk, "Last-Event-ID": junk },
+      bad: { spaceId: junk, since: junk, [HEADERS.lastEventId]: junk },
     },
   },
 ];
