@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fetchTransport, type StreamTransport } from "@rhizome/client";
-import { type ServerProcess, signupBeing } from "@rhizome/testkit";
+import { mulberry32, type ServerProcess, signupBeing } from "@rhizome/testkit";
 import { PgFixture } from "../testing/pg-fixture.ts";
 import { comparable, Reader, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post } from "../testing/test-server.ts";
@@ -8,18 +8,6 @@ import { beingWithSpace, post } from "../testing/test-server.ts";
 const WRITERS = 8;
 const POSTS_PER_WRITER = 30;
 const READERS = 6;
-
-/** A small seeded PRNG, so that a failing schedule can be replayed from its printed seed. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Each open goes to a randomly chosen instance: no sticky sessions. */
 function anyInstance(urls: string[], token: string, random: () => number): StreamTransport {
@@ -50,7 +38,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
 
     test(`${WRITERS} writers, readers dropping and resuming: every reader equals the database, the chain holds`, async () => {
       const seed = Number(process.env.TEST_SEED ?? Date.now() % 1_000_000);
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const urls = instances.map((instance) => instance.url);
       const owner = await beingWithSpace(urls[0] as string);
       const writers = await Promise.all(
