@@ -1,0 +1,86 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("configuration (DESIGN §9)", () => {
+  test("defaults", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe(".data");
+    expect(config.sync).toMatchObject({
+      batchMs: 1000,
+      maxBatch: 100,
+      catchupLimit: 50,
+      pageSize: 50,
+      heartbeatMs: 15_000,
+      maxBufferBytes: 1_048_576,
+    });
+    expect(config.workers).toBe(1);
+  });
+
+  test("every SYNC_* variable is read", () => {
+    const config = loadConfig({
+      SYNC_BATCH_MS: "5",
+      SYNC_MAX_BATCH: "6",
+      SYNC_CATCHUP_LIMIT: "7",
+      SYNC_PAGE_SIZE: "8",
+      SYNC_HEARTBEAT_MS: "900",
+      SYNC_MAX_BUFFER_BYTES: "4096",
+      SYNC_MAX_STREAMS_PER_BEING: "3",
+      SYNC_SAFETY_POLL_MS: "250",
+    });
+    expect(config.sync).toEqual({
+      batchMs: 5,
+      maxBatch: 6,
+      catchupLimit: 7,
+      pageSize: 8,
+      heartbeatMs: 900,
+      maxBufferBytes: 4096,
+      maxStreamsPerBeing: 3,
+      safetyPollMs: 250,
+    });
+  });
+
+  test.each([
+    ["SYNC_BATCH_MS", "soon"],
+    ["SYNC_MAX_BATCH", "0"],
+    ["SYNC_CATCHUP_LIMIT", "-1"],
+    ["SYNC_PAGE_SIZE", "1.5"],
+    ["SYNC_HEARTBEAT_MS", "10"],
+    ["SYNC_MAX_BUFFER_BYTES", "1k"],
+    ["SYNC_MAX_STREAMS_PER_BEING", "many"],
+    ["SYNC_SAFETY_POLL_MS", "9999999999"],
+    ["PORT", "70000"],
+    ["DATABASE_URL", "mysql://somewhere"],
+    ["SERVER_WORKERS", "two"],
+  ])("a bad %s (%p) stops start-up with a message naming it", (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+  });
+
+  test("an empty value means unset: the default applies", () => {
+    expect(loadConfig({ SYNC_BATCH_MS: "", PORT: " " })).toMatchObject({
+      port: 3000,
+      sync: { batchMs: 1000 },
+    });
+  });
+
+  test("all bad values are reported at once", () => {
+    expect(() => loadConfig({ SYNC_BATCH_MS: "x", SYNC_PAGE_SIZE: "y" })).toThrow(
+      /SYNC_BATCH_MS[\s\S]*SYNC_PAGE_SIZE/,
+    );
+  });
+
+  test("several workers need Postgres: PGlite cannot be shared by processes", () => {
+    expect(() => loadConfig({ SERVER_WORKERS: "2" })).toThrow(
+      /SERVER_WORKERS > 1 needs DATABASE_URL/,
+    );
+    expect(loadConfig({ SERVER_WORKERS: "2", DATABASE_URL: "postgres://x/y" }).workers).toBe(2);
+  });
+});
