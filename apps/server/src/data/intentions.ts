@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Db } from "../db/client.ts";
 import { intentions, spaces } from "../db/schema.ts";
-import { asTimestamp, cursorOf, cursorSql, rowsOf } from "../db/sql.ts";
+import { asTimestamp, cursorOf, cursorSql, isUniqueViolation, rowsOf } from "../db/sql.ts";
 
 export const intentionColumns = {
   id: intentions.id,
@@ -72,12 +72,17 @@ type InsertedRow = {
  * Posts an intention in one statement, the hot path: clock (the space's row lock), insert,
  * notify, commit, in one round trip instead of a transaction's five. An id that exists is
  * reported, never overwritten, and does not move the clock.
+ *
+ * `NOT EXISTS` is judged in the statement's snapshot, taken before it waits for the space's
+ * lock; a replay racing its first attempt passes it and must not commit a clock step with no
+ * change. So the insert has no `ON CONFLICT`: its unique violation aborts the whole statement,
+ * the clock bump with it, and the replay is answered like any other.
  */
 export async function insertIntention(
   db: Db,
   input: { id: string; spaceId: string; authorId: string; content: string },
 ): Promise<InsertOutcome> {
-  const [row] = await rowsOf<InsertedRow>(
+  const rows = await rowsOf<InsertedRow>(
     db,
     sql`WITH clock AS (
           UPDATE spaces SET head = GREATEST(clock_timestamp(), head + interval '1 microsecond')
@@ -89,7 +94,6 @@ export async function insertIntention(
           SELECT ${input.id}::uuid, ${input.spaceId}::uuid, ${input.authorId}::uuid,
                  ${input.content}::text, head, head
           FROM clock
-          ON CONFLICT (id) DO NOTHING
           RETURNING *
         ), notified AS (
           SELECT pg_notify(${SPACE_CHANGES_CHANNEL}::text, ${input.spaceId}::text) FROM inserted
@@ -99,7 +103,11 @@ export async function insertIntention(
                ${sql.raw(cursorSql("i.updated_at"))} AS updated_at,
                (SELECT count(*) FROM notified) AS notified
         FROM (SELECT 1) AS one LEFT JOIN inserted AS i ON true`,
-  );
+  ).catch((error: unknown) => {
+    if (isUniqueViolation(error)) return [];
+    throw error;
+  });
+  const [row] = rows;
   if (row?.id) {
     return {
       kind: "created",

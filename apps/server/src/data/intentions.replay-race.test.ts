@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { PostgresCluster } from "@rhizome/testkit";
+import { type Database, openDatabase } from "../db/client.ts";
+import { DbTruth } from "../testing/db-truth.ts";
+import { waitFor } from "../testing/reader.ts";
+import { insertBeing } from "./beings.ts";
+import { insertIntention } from "./intentions.ts";
+import { insertSpace } from "./spaces.ts";
+
+/**
+ * `insertIntention` promises that an id that exists "is reported, never overwritten, and does
+ * not move the clock". A retried post racing its first attempt breaks the last part: a client
+ * that timed out, or whose connection a proxy cut, while the first attempt waited for the
+ * space's row lock, sends the same post again. Both statements evaluate `NOT EXISTS` in their
+ * own snapshot before they wait, so the second one, once it holds the lock, still moves the
+ * head; its insert then does nothing (`ON CONFLICT DO NOTHING`), and it commits a clock step
+ * without a change. The head is left past every change: a safety poll sees `head > lastSent`
+ * on every tick and flushes for nothing, and a reader whose cursor is the last change's stamp
+ * never reaches the head (the chaos suite would call it diverged).
+ */
+describe("a post replayed while its first attempt waits for the space's clock", () => {
+  let cluster: PostgresCluster;
+  let database: Database;
+  let truth: DbTruth;
+
+  beforeAll(async () => {
+    cluster = await PostgresCluster.start();
+    database = await openDatabase({ databaseUrl: cluster.url(), dataDir: "memory://" });
+    truth = new DbTruth(cluster.url());
+  }, 120_000);
+  afterAll(async () => {
+    await truth?.close();
+    await database?.close().catch(() => {});
+    await cluster?.destroy();
+  });
+
+  test("moves the clock once, for the one row it stores", async () => {
+    const being = await insertBeing(database.db, {
+      handle: "replayer",
+      name: "R",
+      color: "#123456",
+      passwordHash: "x",
+    });
+    if (being === "handle-taken") throw new Error("unexpected");
+    const space = await insertSpace(database.db, {
+      name: "s",
+      visibility: "public",
+      ownerId: being.id,
+    });
+
+    // Another writer of the space holds its clock, so that both attempts start, and check
+    // that the id is new, before either gets the lock.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = truth.sql.begin(async (tx) => {
+      await tx`SELECT id FROM spaces WHERE id = ${space.id} FOR UPDATE`;
+      locked();
+      await released;
+    });
+    await lockTaken;
+    const post = { id: crypto.randomUUID(), spaceId: space.id, authorId: being.id, content: "once" };
+    const attempts = [insertIntention(database.db, post), insertIntention(database.db, post)];
+    await waitFor(
+      async () => (await truth.lockWaiters()) >= 2,
+      () => "both attempts to wait for the space's clock",
+    );
+    release();
+    await holder;
+    const outcomes = await Promise.all(attempts);
+
+    // The contract holds for the caller: one row, and the replay is answered with it.
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(["created", "exists"]);
+    const rows = await truth.live(space.id);
+    expect(rows.map((row) => row.id)).toEqual([post.id]);
+    // The clock stands at the one change: a replay must not move it.
+    expect(await truth.head(space.id)).toBe(rows[0]?.updatedAt as string);
+  }, 60_000);
+});
