@@ -1,4 +1,4 @@
-import { randomSeed } from "./prng.ts";
+import { randomSeed } from "@rhizome/testkit";
 
 export type ChaosOptions = {
   quick: boolean;

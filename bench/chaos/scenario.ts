@@ -1,4 +1,5 @@
 import type { ConnectionSettings } from "@rhizome/protocol";
+import { derive } from "@rhizome/testkit";
 import type { ChaosOptions } from "./args.ts";
 import { readHead, readSpace } from "./audit.ts";
 import type { ChaosEnvironment } from "./environment.ts";
@@ -6,7 +7,6 @@ import { playSchedule } from "./faults.ts";
 import { Api } from "./http.ts";
 import { Ledger } from "./ledger.ts";
 import { MB, MemorySampler } from "./memory.ts";
-import { derive } from "./prng.ts";
 import { buildSchedule } from "./schedule.ts";
 import { StalledRun, type StallResult } from "./stalled-run.ts";
 import { AuditedSubscriber } from "./subscriber.ts";

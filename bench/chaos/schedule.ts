@@ -1,4 +1,4 @@
-import { between, derive, pick, type Random, shuffle } from "./prng.ts";
+import { between, derive, pick, type Random, shuffle } from "@rhizome/testkit";
 
 /** One fault. Server 0 is the anchor (the stalled subscriber's instance): it is never killed. */
 export type Fault =

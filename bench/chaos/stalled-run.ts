@@ -4,21 +4,33 @@ import { Api } from "./http.ts";
 import type { Ledger } from "./ledger.ts";
 import { StalledSubscriber, slowConsumerCutoffs } from "./stall.ts";
 
-/** Loopback kernel buffers hold about 4 MB of an unread stream; read again after this much. */
-const PROBE_EVERY_BYTES = 5 * 1024 * 1024;
+/** How often the anchor's cutoff counter and the kernel's view of the stalled socket are read. */
+const WATCH_EVERY_MS = 100;
+/**
+ * How long after its cutoff the stalled socket, still unread, is watched for the server to
+ * close it. The server gives a cut-off connection a 2 s idle timeout (Bun's timers tick in
+ * steps of a few seconds), so a close must come well within this.
+ */
+const CLOSE_WATCH_MS = 10_000;
 
 export type StallResult = {
   /** Reading again after a cutoff was counted, the stalled socket saw the server end it. */
   ended: boolean;
   /** The server stopped sending to the stalled socket but never closed it. */
   leftOpen: boolean;
-  /** The server had closed the connection before the stalled socket read again. */
-  closedUnread: boolean;
+  /**
+   * After the cutoff was counted, how long the server took to close the connection while
+   * the socket was still unread; undefined when it did not within `closeWatchMs`.
+   */
+  closedUnreadAfterMs: number | undefined;
+  closeWatchMs: number;
   /** Slow-consumer cutoffs the anchor counted during the flood (the stalled one included). */
   cutoffs: number;
+  /** Flood content sent when the cutoff was counted (or when the flood ended without one). */
   floodBytes: number;
   floodWrites: number;
   floodRetries: number;
+  /** From the stall's start to the cutoff (or to the end of the flood without one). */
   seconds: number;
   error?: string;
 };
@@ -51,7 +63,8 @@ export class StalledRun {
     this.#done ??= this.#run().catch((error) => ({
       ended: false,
       leftOpen: false,
-      closedUnread: false,
+      closedUnreadAfterMs: undefined,
+      closeWatchMs: CLOSE_WATCH_MS,
       cutoffs: 0,
       floodBytes: this.#flood?.bytes ?? 0,
       floodWrites: this.#flood?.writes ?? 0,
@@ -74,6 +87,13 @@ export class StalledRun {
     return this.#done;
   }
 
+  /**
+   * The stalled socket is never read until the server has counted a cutoff: reading early
+   * drains the buffers before the server feels any pressure, and lets the kernel grow the
+   * socket's receive buffer (autotuning, up to tens of megabytes), after which the flood
+   * may never fill it again. Then, still without reading, it watches whether the server
+   * closes the connection; only then does it read, to see the stream end.
+   */
   async #run(): Promise<StallResult> {
     const { anchor, spaceId, readerToken, floodToken, ledger, floodWriter, maxBytes } = this.setup;
     const began = performance.now();
@@ -89,47 +109,54 @@ export class StalledRun {
       maxBytes,
     });
     this.#flood = flood;
-    let ended = false;
-    let leftOpen = false;
-    let closedUnread = false;
+    let cut = false;
     let flooding = true;
     const flow = flood
-      .run(() => ended || leftOpen)
+      .run(() => cut)
       .finally(() => {
         flooding = false;
       });
-    // Kernel buffers take a few megabytes before the server's own queue fills. Each time the
-    // flood has sent enough to fill both, read again: a live stream keeps flowing, a cut-off
-    // one ends (or, the bug this looks for, falls silent without ending).
-    const baseline = (await slowConsumerCutoffs(anchor.url)) ?? 0;
-    let probedAt = 0;
-    const look = async () => {
-      probedAt = flood.bytes;
-      closedUnread = await stalled.closedByServer();
-      const seen = await stalled.probe(3_000, 2_500);
-      ended = seen === "ended";
-      leftOpen = seen === "silent";
-    };
-    while (flooding && !ended && !leftOpen) {
-      await Bun.sleep(200);
-      if (flood.bytes - probedAt >= PROBE_EVERY_BYTES) await look();
+    const counted = async () => (await slowConsumerCutoffs(anchor.url)) ?? 0;
+    const baseline = await counted();
+    // Not reading: wait for the cutoff (the flood stops there), or for the flood to run out.
+    let cutAt: number | undefined;
+    while (cutAt === undefined && flooding) {
+      await Bun.sleep(WATCH_EVERY_MS);
+      if ((await counted()) > baseline || (await stalled.closedByServer())) {
+        cutAt = performance.now();
+        cut = true;
+      }
     }
-    if (!ended && !leftOpen) await look();
-    const cutoffs = ((await slowConsumerCutoffs(anchor.url)) ?? baseline) - baseline;
+    const cutoffs = (await counted()) - baseline;
+    const seconds = ((cutAt ?? performance.now()) - began) / 1000;
+    const floodBytes = flood.bytes;
+    const floodWrites = flood.writes;
+    // Still not reading: does the server close the connection by itself?
+    let closedUnreadAfterMs: number | undefined;
+    while (cutAt !== undefined && performance.now() - cutAt < CLOSE_WATCH_MS) {
+      if (await stalled.closedByServer()) {
+        closedUnreadAfterMs = performance.now() - cutAt;
+        break;
+      }
+      await Bun.sleep(WATCH_EVERY_MS);
+    }
+    // Reading again: a cut-off stream ends; a live one flows; one that does neither is silent.
+    const seen = await stalled.probe(3_000, 2_500);
     await flow;
     stalled.destroy();
     // A crash closes the connection too: that is no cutoff.
     const error = anchor.pid === pid ? undefined : "its server exited meanwhile: inconclusive";
     return {
       ...(error ? { error } : {}),
-      ended,
-      leftOpen,
-      closedUnread,
+      ended: seen === "ended",
+      leftOpen: seen === "silent",
+      closedUnreadAfterMs,
+      closeWatchMs: CLOSE_WATCH_MS,
       cutoffs,
-      floodBytes: flood.bytes,
-      floodWrites: flood.writes,
+      floodBytes,
+      floodWrites,
       floodRetries: flood.retries,
-      seconds: (performance.now() - began) / 1000,
+      seconds,
     };
   }
 }

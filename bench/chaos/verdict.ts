@@ -115,15 +115,16 @@ export function audit(input: AuditInput): ChaosResult {
         `(${floodWrites} writes, ${floodRetries} retries, ${seconds.toFixed(1)} s); ` +
         `slow-consumer cutoffs on its server: ${cutoffs}`,
     );
-    if (ended && !stallResult.closedUnread) {
-      report.push(
-        "  note: the server closed it only once it read again; until then the connection stayed open, its unread megabytes in the server's kernel send buffer",
-      );
-    }
+    if (ended) report.push(`  ${describeClose(stallResult)}`);
     if (stallResult.error) failures.push(`stalled subscriber: ${stallResult.error}`);
     else if (leftOpen) {
       failures.push("the server stopped writing to the stalled subscriber but left it open");
     } else if (!ended) failures.push("the server never cut off the stalled subscriber");
+    else if (stallResult.closedUnreadAfterMs === undefined) {
+      failures.push(
+        `the server kept the cut-off connection open for over ${stallResult.closeWatchMs / 1000} s while its reader did not read`,
+      );
+    }
   }
   const peaks = memory.maxBytes.map(
     (bytes, index) => `server ${index} ${Math.round(bytes / MB)} MB`,
@@ -143,4 +144,13 @@ export function audit(input: AuditInput): ChaosResult {
     failures,
     report,
   };
+}
+
+/** What the stalled socket saw between its cutoff and its first read after it. */
+function describeClose(stall: StallResult): string {
+  const watched = `${(stall.closeWatchMs / 1000).toFixed(0)} s`;
+  if (stall.closedUnreadAfterMs === undefined) {
+    return `the connection stayed open for the ${watched} watched after the cutoff; it ended only once the reader read again`;
+  }
+  return `the server closed the connection ${(stall.closedUnreadAfterMs / 1000).toFixed(1)} s after the cutoff, the reader still not reading`;
 }

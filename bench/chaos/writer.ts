@@ -1,7 +1,7 @@
+import { between, type Random } from "@rhizome/testkit";
 import type { Api, Reply } from "./http.ts";
 import { persist } from "./http.ts";
 import type { Ledger, LedgerEntry } from "./ledger.ts";
-import { between, type Random } from "./prng.ts";
 
 export type WriterOptions = {
   index: number;

@@ -64,7 +64,12 @@ describe("a post replayed while its first attempt waits for the space's clock", 
       await released;
     });
     await lockTaken;
-    const post = { id: crypto.randomUUID(), spaceId: space.id, authorId: being.id, content: "once" };
+    const post = {
+      id: crypto.randomUUID(),
+      spaceId: space.id,
+      authorId: being.id,
+      content: "once",
+    };
     const attempts = [insertIntention(database.db, post), insertIntention(database.db, post)];
     await waitFor(
       async () => (await truth.lockWaiters()) >= 2,
