@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { describeEachDriver } from "../testing/databases.ts";
+import { holdLocks } from "../testing/hold-locks.ts";
 import { TestApp } from "../testing/test-app.ts";
 
 describeEachDriver("AccessGuard: open streams re-checked against the database", (handle) => {
@@ -71,20 +72,12 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
     const sessionKey = new Bun.CryptoHasher("sha256").update(owner.token).digest("hex");
     await handle.database.db.execute(sql`DELETE FROM sessions WHERE token_hash = ${sessionKey}`);
     // Park the open inside its read check: the membership table is locked until we say so.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = handle.database.db.transaction(async (tx) => {
-      await tx.execute(sql`LOCK TABLE space_members IN ACCESS EXCLUSIVE MODE`);
-      locked();
-      await released;
-    });
-    await lockTaken;
+    const locks = await holdLocks((held) =>
+      handle.database.db.transaction(async (tx) => {
+        await tx.execute(sql`LOCK TABLE space_members IN ACCESS EXCLUSIVE MODE`);
+        await held();
+      }),
+    );
     const guard = app.ctx.guard;
     const canRead = guard.canRead.bind(guard);
     let entered!: () => void;
@@ -100,8 +93,7 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
     guard.canRead = canRead;
     // The notification of the revocation arrives now: there is no stream to close yet.
     guard.evict({ kind: "session-revoked", sessionKey });
-    release();
-    await holder;
+    await locks.release();
     const response = await opening;
     expect(response.status).toBe(401);
   });

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { PostgresCluster } from "@rhizome/testkit";
 import { type Database, openDatabase } from "../db/client.ts";
 import { DbTruth } from "../testing/db-truth.ts";
+import { holdLocks } from "../testing/hold-locks.ts";
 import { waitFor } from "../testing/reader.ts";
-import { insertBeing } from "./beings.ts";
+import { seedOwnedSpace } from "../testing/seed.ts";
 import { insertIntention } from "./intentions.ts";
-import { insertSpace } from "./spaces.ts";
 
 /**
  * `insertIntention` promises that an id that exists "is reported, never overwritten, and does
@@ -35,39 +35,20 @@ describe("a post replayed while its first attempt waits for the space's clock", 
   });
 
   test("moves the clock once, for the one row it stores", async () => {
-    const being = await insertBeing(database.db, {
-      handle: "replayer",
-      name: "R",
-      color: "#123456",
-      passwordHash: "x",
-    });
-    if (being === "handle-taken") throw new Error("unexpected");
-    const space = await insertSpace(database.db, {
-      name: "s",
-      visibility: "public",
-      ownerId: being.id,
-    });
+    const { authorId, spaceId } = await seedOwnedSpace(database.db, "replayer");
 
     // Another writer of the space holds its clock, so that both attempts start, and check
     // that the id is new, before either gets the lock.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = truth.sql.begin(async (tx) => {
-      await tx`SELECT id FROM spaces WHERE id = ${space.id} FOR UPDATE`;
-      locked();
-      await released;
-    });
-    await lockTaken;
+    const locks = await holdLocks((held) =>
+      truth.sql.begin(async (tx) => {
+        await tx`SELECT id FROM spaces WHERE id = ${spaceId} FOR UPDATE`;
+        await held();
+      }),
+    );
     const post = {
       id: crypto.randomUUID(),
-      spaceId: space.id,
-      authorId: being.id,
+      spaceId,
+      authorId,
       content: "once",
     };
     const attempts = [insertIntention(database.db, post), insertIntention(database.db, post)];
@@ -75,15 +56,14 @@ describe("a post replayed while its first attempt waits for the space's clock", 
       async () => (await truth.lockWaiters()) >= 2,
       () => "both attempts to wait for the space's clock",
     );
-    release();
-    await holder;
+    await locks.release();
     const outcomes = await Promise.all(attempts);
 
     // The contract holds for the caller: one row, and the replay is answered with it.
     expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(["created", "exists"]);
-    const rows = await truth.live(space.id);
+    const rows = await truth.live(spaceId);
     expect(rows.map((row) => row.id)).toEqual([post.id]);
     // The clock stands at the one change: a replay must not move it.
-    expect(await truth.head(space.id)).toBe(rows[0]?.updatedAt as string);
+    expect(await truth.head(spaceId)).toBe(rows[0]?.updatedAt as string);
   }, 60_000);
 });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { PostgresCluster } from "@rhizome/testkit";
-import { insertBeing } from "../data/beings.ts";
 import { insertIntention } from "../data/intentions.ts";
-import { insertSpace } from "../data/spaces.ts";
+import { seedOwnedSpace } from "../testing/seed.ts";
 import { type Database, openDatabase } from "./client.ts";
 
 /**
@@ -24,18 +23,7 @@ describe("a Postgres restart under write load", () => {
   });
 
   test("writes fail while it is down, the process survives, and writes resume", async () => {
-    const being = await insertBeing(database.db, {
-      handle: "restarter",
-      name: "R",
-      color: "#123456",
-      passwordHash: "x",
-    });
-    if (being === "handle-taken") throw new Error("unexpected");
-    const space = await insertSpace(database.db, {
-      name: "s",
-      visibility: "public",
-      ownerId: being.id,
-    });
+    const { authorId, spaceId } = await seedOwnedSpace(database.db, "restarter");
     let writing = true;
     let failures = 0;
     const big = "x".repeat(4000);
@@ -43,8 +31,8 @@ describe("a Postgres restart under write load", () => {
       while (writing) {
         await insertIntention(database.db, {
           id: crypto.randomUUID(),
-          spaceId: space.id,
-          authorId: being.id,
+          spaceId,
+          authorId,
           content: big,
         }).catch(() => failures++);
       }
@@ -56,8 +44,8 @@ describe("a Postgres restart under write load", () => {
     for (let attempt = 0; attempt < 50 && !resumed; attempt++) {
       resumed = await insertIntention(database.db, {
         id: crypto.randomUUID(),
-        spaceId: space.id,
-        authorId: being.id,
+        spaceId,
+        authorId,
         content: "after the restart",
       }).then(
         () => true,

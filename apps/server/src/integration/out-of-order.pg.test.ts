@@ -3,6 +3,7 @@ import { createScratchDatabase, signupBeing } from "@rhizome/testkit";
 import { type Database, openDatabase } from "../db/client.ts";
 import type { RunningServer } from "../server.ts";
 import { DbTruth } from "../testing/db-truth.ts";
+import { holdLocks } from "../testing/hold-locks.ts";
 import { RawStream } from "../testing/raw-stream.ts";
 import { comparable, Reader, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post, startTestServer } from "../testing/test-server.ts";
@@ -46,20 +47,12 @@ describe.skipIf(!process.env.DATABASE_URL)("out-of-order commit [postgres]", () 
       () => "the reader's first frame",
     );
 
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = truth.sql.begin(async (tx) => {
-      await tx`SELECT id FROM beings WHERE id = ${slow.being.id} FOR UPDATE`;
-      locked();
-      await released;
-    });
-    await lockTaken;
+    const locks = await holdLocks((held) =>
+      truth.sql.begin(async (tx) => {
+        await tx`SELECT id FROM beings WHERE id = ${slow.being.id} FOR UPDATE`;
+        await held();
+      }),
+    );
     const slowPost = post(slow.api, owner.space.id, "slow write");
     await waitFor(
       async () => (await truth.lockWaiters()) >= 1,
@@ -85,8 +78,7 @@ describe.skipIf(!process.env.DATABASE_URL)("out-of-order commit [postgres]", () 
       stream.close();
       if (reader.cursor) handedOut.push(reader.cursor);
     }
-    release();
-    await holder;
+    await locks.release();
     const all = await Promise.all([slowPost, ...fastPosts]);
     const live = await truth.live(owner.space.id);
     expect(live.map((i) => i.content)).toContain("slow write");
