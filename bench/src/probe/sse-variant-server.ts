@@ -7,6 +7,8 @@
 //   signal   counted + request.signal abort listener + server.timeout(request, 0)
 //   elysia   signal, served by an Elysia route (as apps/server does)
 // Not a bench dependency: the probe borrows the server's copy, to use the very same version.
+// With RELAY_PORT and PEER_RELAY_PORT, processes share PORT (SO_REUSEPORT) as apps/server's
+// workers do, and each relays the posts it receives to its peer over loopback HTTP.
 
 import type { Server } from "bun";
 import { Elysia } from "../../../apps/server/node_modules/elysia";
@@ -72,8 +74,16 @@ function open(request?: Request, server?: Server<unknown>): Response {
   return new Response(stream, { headers: HEADERS });
 }
 
-async function broadcast(request: Request): Promise<Response> {
-  const body = (await request.json()) as { content: string };
+const peerRelay = process.env.PEER_RELAY_PORT;
+
+async function broadcast(request: Request, relay = Boolean(peerRelay)): Promise<Response> {
+  const text = await request.text();
+  if (relay) {
+    void fetch(`http://127.0.0.1:${peerRelay}/relay`, { method: "POST", body: text }).catch(
+      () => {},
+    );
+  }
+  const body = JSON.parse(text) as { content: string };
   const frame = encoder.encode(
     `id: x\nevent: space-delta\ndata: [{"pad":"${PAD}","content":"${body.content}"}]\n\n`,
   );
@@ -95,9 +105,17 @@ if (variant === "elysia") {
     .post("/post/:space", ({ request }) => broadcast(request), { parse: "none" })
     .listen({ port, hostname: "127.0.0.1", idleTimeout: 30 });
 } else {
+  if (process.env.RELAY_PORT) {
+    Bun.serve({
+      port: Number(process.env.RELAY_PORT),
+      hostname: "127.0.0.1",
+      fetch: (request) => broadcast(request, false),
+    });
+  }
   Bun.serve({
     port,
     hostname: "127.0.0.1",
+    reusePort: Boolean(peerRelay),
     idleTimeout: variant === "signal" ? 30 : 0,
     fetch(request, server) {
       const url = new URL(request.url);
