@@ -74,28 +74,38 @@ describe("connection machine", () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (attempt, random) => {
           const delay = backoffDelay(attempt, random);
-          const ceiling = Math.min(20_000, 500 * 2 ** (attempt - 1));
+          const ceiling = Math.min(20_000, 500 * 2 ** attempt);
           expect(delay).toBeGreaterThanOrEqual(500);
-          expect(delay).toBeLessThanOrEqual(Math.max(500, ceiling));
+          expect(delay).toBeLessThanOrEqual(ceiling);
         },
       ),
     );
-    expect(backoffDelay(7, 1)).toBe(20_000);
-    expect(backoffDelay(3, 0.5)).toBe(1000);
+    expect(backoffDelay(1, 1)).toBe(1000);
+    expect(backoffDelay(6, 1)).toBe(20_000);
+    expect(backoffDelay(3, 0.5)).toBe(2250);
     expect(backoffDelay(3, Number.NaN)).toBe(500);
+  });
+
+  test("even the first retry is spread: clients dropped together do not return together", () => {
+    const firstRetries = new Set(
+      Array.from({ length: 100 }, (_, i) => backoffDelay(1, (i + 0.5) / 100)),
+    );
+    expect(firstRetries.size).toBeGreaterThan(90);
+    expect(Math.min(...firstRetries)).toBeGreaterThanOrEqual(500);
+    expect(Math.max(...firstRetries)).toBeLessThanOrEqual(1000);
   });
 
   test("a drop schedules a retry; the tick at retryAt reopens; `online` reopens at once", () => {
     const live: ConnectionState = { status: "live", attempt: 0, lastFrameAt: 0, connectedAt: 0 };
     const dropped = transition(live, { type: "dropped", reason: "eof" }, { now: 10, random: 0.5 });
     expect(dropped.effects).toEqual([{ type: "close" }]);
-    expect(dropped.state).toMatchObject({ status: "reconnecting", attempt: 1, retryAt: 510 });
-    expect(transition(dropped.state, { type: "tick" }, { now: 509, random: 0 }).effects).toEqual(
+    expect(dropped.state).toMatchObject({ status: "reconnecting", attempt: 1, retryAt: 760 });
+    expect(transition(dropped.state, { type: "tick" }, { now: 759, random: 0 }).effects).toEqual(
       [],
     );
-    const retried = transition(dropped.state, { type: "tick" }, { now: 510, random: 0 });
+    const retried = transition(dropped.state, { type: "tick" }, { now: 760, random: 0 });
     expect(retried).toEqual({
-      state: { status: "connecting", attempt: 1, startedAt: 510 },
+      state: { status: "connecting", attempt: 1, startedAt: 760 },
       effects: [{ type: "open" }],
     });
     const online = transition(dropped.state, { type: "online" }, { now: 20, random: 0 });

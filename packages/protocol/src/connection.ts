@@ -49,18 +49,20 @@ export type Inputs = { now: number; random: number; settings?: ConnectionSetting
 export type Step = { state: ConnectionState; effects: ConnectionEffect[] };
 
 /**
- * Exponential backoff with full jitter: uniformly random below a ceiling that doubles per
- * attempt from `minBackoffMs`, capped at `maxBackoffMs`; never below `minBackoffMs`.
+ * Exponential backoff with full jitter: uniformly random between `minBackoffMs` and a ceiling
+ * that doubles per attempt (twice the floor at the first), capped at `maxBackoffMs`. Even the
+ * first retry is spread, so that clients dropped together by a restart do not return together.
  */
 export function backoffDelay(
   attempt: number,
   random: number,
   settings = DEFAULT_CONNECTION_SETTINGS,
 ): number {
-  const exponent = Math.min(Math.max(attempt - 1, 0), 30);
+  const exponent = Math.min(Math.max(attempt, 1), 30);
   const ceiling = Math.min(settings.maxBackoffMs, settings.minBackoffMs * 2 ** exponent);
   const unit = Number.isFinite(random) ? Math.min(Math.max(random, 0), 1) : 0;
-  return Math.max(settings.minBackoffMs, Math.floor(unit * ceiling));
+  const floor = Math.min(settings.minBackoffMs, ceiling);
+  return floor + Math.floor(unit * (ceiling - floor));
 }
 
 /** How long a live stream may stay silent before the watchdog reconnects. */

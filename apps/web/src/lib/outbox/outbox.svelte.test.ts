@@ -97,7 +97,7 @@ describe("Outbox", () => {
     outbox.post(SPACE, AUTHOR, "one");
     await settle();
     expect(server.calls.length).toBe(1);
-    clock.advance(499);
+    clock.advance(999);
     await settle();
     expect(server.calls.length).toBe(1);
     clock.advance(1);
@@ -170,7 +170,7 @@ describe("Outbox", () => {
     await settle();
     expect(outbox.entries[0]?.attempts).toBe(1);
     fail = false;
-    clock.advance(500);
+    clock.advance(1000);
     await settle();
     expect(server.stored.size).toBe(1);
   });

@@ -75,18 +75,19 @@ describe("sending order", () => {
     ).entries;
     // The head waits out its backoff and the second one waits behind it.
     expect(nextToSend(entries, 2000)).toBeUndefined();
-    expect(nextWakeAt(entries)).toBe(2500);
-    expect(nextToSend(entries, 2500)?.id).toBe(id(1));
+    expect(nextWakeAt(entries)).toBe(3000);
+    expect(nextToSend(entries, 2999)).toBeUndefined();
+    expect(nextToSend(entries, 3000)?.id).toBe(id(1));
     entries = applyResult(
       entries,
       id(1),
       { kind: "stored", intention: stored(entry(1), 5) },
       {
-        now: 2500,
+        now: 3000,
         random: 0,
       },
     ).entries;
-    expect(nextToSend(entries, 2500)?.id).toBe(id(2));
+    expect(nextToSend(entries, 3000)?.id).toBe(id(2));
   });
 
   test("enqueueing an id twice keeps one entry", () => {
@@ -111,7 +112,7 @@ describe("backoff", () => {
       ).entries;
       delays.push(entries[0]?.nextAttemptAt ?? -1);
     }
-    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16000, 20000, 20000]);
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 20000, 20000, 20000]);
     const limited = applyResult(
       [entry(1)],
       id(1),
