@@ -9,7 +9,7 @@ import { TestApp } from "../../testing/test-app.ts";
 describeEachDriver("posting with a client-made id", (handle) => {
   let app: TestApp;
   let author: { token: string };
-  let stranger: { token: string };
+  let stranger: { being: { id: string }; token: string };
   let spaceA: string;
   let spaceB: string;
 
@@ -126,5 +126,50 @@ describeEachDriver("posting with a client-made id", (handle) => {
       const space = index % 2 === 0 ? spaceA : spaceB;
       expect(response.status === 409).toBe(space !== winner);
     });
+  });
+
+  test("a replay still lands as one after its author left the space; nothing else does", async () => {
+    const leaver = await app.signup("idem_leaver");
+    await app.expect(200, "POST", `/api/spaces/${spaceA}/join`, { token: leaver.token });
+    const id = crypto.randomUUID();
+    const first = await post(spaceA, { id, content: "sent before leaving" }, leaver.token);
+    expect(first.status).toBe(201);
+    const stored = ((await first.json()) as { intention: Intention }).intention;
+    await app.expect(204, "DELETE", `/api/spaces/${spaceA}/members/${leaver.being.id}`, {
+      token: leaver.token,
+    });
+
+    const replay = await post(spaceA, { id, content: "sent before leaving" }, leaver.token);
+    expect(replay.status).toBe(200);
+    expect(((await replay.json()) as { intention: Intention }).intention).toEqual(stored);
+    // Not a member: a new post, or the id with other content, is refused as any post would be.
+    const refusals = [
+      await post(spaceA, { id: crypto.randomUUID(), content: "after leaving" }, leaver.token),
+      await post(spaceA, { id, content: "other content" }, leaver.token),
+    ];
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe(403);
+      expect(((await refusal.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+    }
+    expect(await rowsWithId(id)).toEqual([{ space_id: spaceA, content: "sent before leaving" }]);
+  });
+
+  test("a replay is answered even when the author is rate limited", async () => {
+    const limited = await TestApp.create(handle.database, { rate: { writesPerMinute: 1 } });
+    try {
+      const writer = await limited.signup("idem_limited");
+      await limited.expect(200, "POST", `/api/spaces/${spaceA}/join`, { token: writer.token });
+      const id = crypto.randomUUID();
+      const send = (content: string, postId = id) =>
+        limited.request("POST", `/api/spaces/${spaceA}/intentions`, {
+          token: writer.token,
+          body: { id: postId, content },
+        });
+      expect((await send("only one a minute")).status).toBe(201);
+      expect((await send("only one a minute")).status).toBe(200);
+      expect((await send("a second one", crypto.randomUUID())).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
   });
 });

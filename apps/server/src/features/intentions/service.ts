@@ -28,9 +28,16 @@ export class IntentionsService {
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, authorId);
     if ("failure" in access) return access;
-    if (access.role === null) return forbidden("join the space before posting");
-    const limited = this.#rateLimit(authorId);
-    if (limited) return limited;
+    const refused =
+      access.role === null ? forbidden("join the space before posting") : this.#rateLimit(authorId);
+    if (refused) {
+      // A retry of a post that landed (the author left since, or hit the rate limit) must
+      // learn that it landed, or an outbox would drop a message that is in fact stored.
+      const stored = input.id
+        ? await this.#replayOf(spaceId, authorId, input.id, input.content)
+        : undefined;
+      return stored && !("failure" in stored) ? stored : refused;
+    }
     const id = input.id?.toLowerCase() ?? crypto.randomUUID();
     const outcome = await insertIntention(this.db, {
       id,
@@ -40,13 +47,29 @@ export class IntentionsService {
     });
     if (outcome.kind === "no-space") return notFound("space");
     if (outcome.kind === "created") return { intention: outcome.intention, created: true };
-    const { deleted, ...existing } = outcome.intention;
+    return this.#asReplay(outcome.intention, spaceId, authorId, input.content);
+  }
+
+  /** The stored intention `id`, if posting it again would be a replay; undefined if none. */
+  async #replayOf(spaceId: string, authorId: string, id: string, content: string) {
+    const existing = await findWithTombstone(this.db, id.toLowerCase());
+    return existing ? this.#asReplay(existing, spaceId, authorId, content) : undefined;
+  }
+
+  /** An id already stored: the same post again is a replay, anything else reuses the id. */
+  #asReplay(
+    stored: Intention & { deleted: boolean },
+    spaceId: string,
+    authorId: string,
+    content: string,
+  ): { intention: Intention; created: false } | Failure {
+    const { deleted, ...existing } = stored;
     const replay =
       !deleted &&
       existing.spaceId === spaceId &&
       existing.authorId === authorId &&
-      existing.content === input.content;
-    if (!replay) return conflict(`the id ${id} is already used by another intention`);
+      existing.content === content;
+    if (!replay) return conflict(`the id ${existing.id} is already used by another intention`);
     return { intention: existing, created: false };
   }
 
