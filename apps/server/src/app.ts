@@ -22,7 +22,9 @@ export function createApp(ctx: AppContext) {
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions);
   const auth = authentication(authService, () => ctx.guard.epoch);
   const spaces = new SpacesService(ctx.db);
-  const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes);
+  const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes, (spaceId) =>
+    ctx.fanout.committed(spaceId),
+  );
 
   return new Elysia()
     .use(errorHandler)

@@ -120,6 +120,31 @@ describe("SpaceChannel scenarios", () => {
     expect(late.events[0]?.reset).toBe(true); // 4 missed > limit 3: all counted, so a reset
   });
 
+  test("changes committed here are in a resume's first frame before their notification arrives", async () => {
+    const { source, channel, settle, join } = channelRig({ batchMs: 60_000, catchupLimit: 3 });
+    const watcher = await join();
+    const cursor = source.head;
+    source.create(AUTHOR, "posted, not yet notified");
+    source.create(AUTHOR, "also posted");
+    channel.committed();
+    const resumed = await join(cursor);
+    expect(resumed.events[0]?.created.map((i) => i.content)).toEqual([
+      "posted, not yet notified",
+      "also posted",
+    ]);
+    expect(resumed.events[0]?.timestamp).toBe(source.head);
+    // The watcher got them in the same flush; their notifications then find nothing new.
+    channel.notify();
+    channel.notify();
+    await settle();
+    expect(watcher.events.map((e) => e.created.length)).toEqual([0, 2]);
+    // Past the catch-up limit, the same holds for the reset threshold.
+    const before = source.head;
+    for (let n = 0; n < 4; n++) source.create(AUTHOR, `m${n}`);
+    channel.committed();
+    expect((await join(before)).events[0]?.reset).toBe(true);
+  });
+
   test("a backlog too large to chain closes the subscribers so that they resume", async () => {
     const { source, channel, settle, join } = channelRig({ maxBatch: 1 });
     const client = await join();

@@ -49,6 +49,8 @@ export class SpaceChannel {
   #queue: Promise<void> = Promise.resolve();
   #flushQueued = false;
   #joinQueued = false;
+  /** A change committed through this process may not be in the ring yet (see `committed`). */
+  #localCommitUnread = false;
   readonly #batch: BatchWindow;
   #heartbeat: unknown;
   #retry: unknown;
@@ -91,6 +93,15 @@ export class SpaceChannel {
     if (!this.#disposed) this.#batch.announce();
   }
 
+  /**
+   * A change was committed through this process, before its notification may have arrived:
+   * the next resume reads past the ring first, so that a client that posted and then
+   * connects gets everything it knows was committed in its first frame.
+   */
+  committed(): void {
+    this.#localCommitUnread = true;
+  }
+
   /** Stops timers; subscribers are closed by the caller. */
   dispose(): void {
     this.#disposed = true;
@@ -123,7 +134,7 @@ export class SpaceChannel {
     this.#joinQueued = false;
     // Changes already announced must be in the ring before it answers a resume: a first
     // frame carries everything committed before the connect, so the reset threshold holds.
-    if (this.#batch.pending > 0) await this.#flush();
+    if (this.#batch.pending > 0 || this.#localCommitUnread) await this.#flush();
     const joiners = this.#joiners;
     this.#joiners = [];
     // Joiners resuming from the same cursor share one computation: a reconnect storm is one read.
@@ -188,6 +199,8 @@ export class SpaceChannel {
     const { source, settings, metrics } = this.deps;
     const since = this.#lastSent;
     const taken = this.#batch.take();
+    // This read starts after every commit reported so far: it sees them all.
+    this.#localCommitUnread = false;
     const started = performance.now();
     metrics.dbQueries++;
     const cap = flushCap(settings.maxBatch);

@@ -105,6 +105,11 @@ export class Fanout {
     this.#channels.get(spaceId)?.notify();
   }
 
+  /** This process committed a change in a space (its notification follows). */
+  committed(spaceId: string): void {
+    this.#channels.get(spaceId)?.committed();
+  }
+
   /** Flushes every watched space whose head moved past what was sent: one query in all. */
   async pollHeads(): Promise<void> {
     const ids = [...this.#channels.keys()];

@@ -18,6 +18,8 @@ export class IntentionsService {
     private readonly db: Db,
     private readonly spaces: SpacesService,
     private readonly writes: RateLimiter,
+    /** Told of each change this process commits, before its notification arrives. */
+    private readonly committed: (spaceId: string) => void = () => {},
   ) {}
 
   /** Posts once per client-made id: a replay answers the stored intention, a reuse is a conflict. */
@@ -46,7 +48,10 @@ export class IntentionsService {
       content: input.content,
     });
     if (outcome.kind === "no-space") return notFound("space");
-    if (outcome.kind === "created") return { intention: outcome.intention, created: true };
+    if (outcome.kind === "created") {
+      this.committed(spaceId);
+      return { intention: outcome.intention, created: true };
+    }
     return this.#asReplay(outcome.intention, spaceId, authorId, input.content);
   }
 
@@ -82,6 +87,7 @@ export class IntentionsService {
     const limited = this.#rateLimit(actorId);
     if (limited) return limited;
     const outcome = await editIntention(this.db, { id, spaceId: current.spaceId, content });
+    if (outcome.kind === "edited") this.committed(current.spaceId);
     return outcome.kind === "gone" ? notFound("intention") : outcome.intention;
   }
 
@@ -97,7 +103,8 @@ export class IntentionsService {
     if (current.deleted) return undefined;
     const limited = this.#rateLimit(actorId);
     if (limited) return limited;
-    await tombstoneIntention(this.db, { id, spaceId: current.spaceId });
+    const deleted = await tombstoneIntention(this.db, { id, spaceId: current.spaceId });
+    if (deleted === "deleted") this.committed(current.spaceId);
     return undefined;
   }
 
