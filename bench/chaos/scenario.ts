@@ -190,8 +190,8 @@ async function finishStall(
 }
 
 /**
- * Waits until every subscriber is live, at the database's head, with its history loaded, and
- * the head did not move meanwhile; returns the space as read then. Past the deadline it
+ * Waits until every subscriber is live, holding every change of the database, with its
+ * history loaded, and the head did not move meanwhile; returns the space as read then. Past the deadline it
  * returns anyway: the audit reports whoever is behind as diverged.
  */
 async function converge(
@@ -204,18 +204,18 @@ async function converge(
   const deadline = performance.now() + deadlineMs;
   const began = performance.now();
   while (true) {
-    const head = await readHead(sql, spaceId);
-    if (subscribers.every((subscriber) => subscriber.caughtUp(head))) {
-      const space = await readSpace(sql, spaceId);
-      if (space.head === head) {
-        log(`converged at ${head} in ${Math.round(performance.now() - began)} ms`);
+    const space = await readSpace(sql, spaceId);
+    if (subscribers.every((subscriber) => subscriber.caughtUp(space))) {
+      // Settled: the head has not moved since the snapshot every subscriber matched.
+      if ((await readHead(sql, spaceId)) === space.head) {
+        log(`converged at ${space.head} in ${Math.round(performance.now() - began)} ms`);
         return space;
       }
     }
     if (performance.now() > deadline) {
-      log(`not converged within ${deadlineMs} ms (head ${head}):`);
+      log(`not converged within ${deadlineMs} ms (head ${space.head}):`);
       for (const subscriber of subscribers) {
-        if (!subscriber.caughtUp(head)) log(`  ${subscriber.describe()}`);
+        if (!subscriber.caughtUp(space)) log(`  ${subscriber.describe()}`);
       }
       return readSpace(sql, spaceId);
     }

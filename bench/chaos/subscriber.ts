@@ -1,5 +1,6 @@
 import { fetchTransport, type StreamTransport, SyncClient } from "@rhizome/client";
 import type { ConnectionSettings, Cursor } from "@rhizome/protocol";
+import type { Row } from "./audit.ts";
 import { ChainAudit } from "./chain-audit.ts";
 import { type Api, persist } from "./http.ts";
 
@@ -62,14 +63,19 @@ export class AuditedSubscriber {
   }
 
   /** Live, at `head`, with the history of the current epoch loaded. */
-  caughtUp(head: Cursor): boolean {
+  /**
+   * Live, history loaded, and holding every change: all that came after its cursor are
+   * deletions of rows it does not hold (omitted from the frame that moved its cursor: an
+   * omitted change moves no cursor, so the cursor need not be the head).
+   */
+  caughtUp(space: { head: Cursor; rows: readonly Row[] }): boolean {
     const { client } = this;
-    return (
-      client.connection.status === "live" &&
-      client.sync.cursor === head &&
-      !this.#backfilling &&
-      this.#backfilled === client.sync.epoch
-    );
+    const cursor = client.sync.cursor;
+    if (client.connection.status !== "live" || cursor === null) return false;
+    if (this.#backfilling || this.#backfilled !== client.sync.epoch) return false;
+    if (cursor === space.head) return true;
+    const held = new Set(client.intentions.map((intention) => intention.id));
+    return space.rows.every((row) => row.updatedAt <= cursor || (row.deleted && !held.has(row.id)));
   }
 
   describe(): string {

@@ -63,7 +63,7 @@ export function audit(input: AuditInput): ChaosResult {
     pages += subscriber.historyPages;
     const window = subscriber.client.intentions;
     const diff = diffWindow(window, live);
-    if (!subscriber.caughtUp(space.head) || diff) {
+    if (!subscriber.caughtUp(space) || diff) {
       diverged++;
       report.push(`diverged: ${subscriber.describe()}`);
       if (diff) {

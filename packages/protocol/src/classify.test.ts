@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { buildDelta, buildReset, type ChangeRecord, countChangedSince } from "./classify.ts";
+import {
+  buildDelta,
+  buildReset,
+  type ChangeRecord,
+  carriesChanges,
+  countChangedSince,
+} from "./classify.ts";
 import { cursorAt, intentionId, SPACE } from "./test-support/history.ts";
 
 const S = cursorAt(100);
@@ -32,9 +38,14 @@ describe("classification from since = S (DESIGN §5)", () => {
     expect(delta.created[1]?.content).toBe("v160");
   });
 
-  test("the timestamp is the last change's updatedAt, even an omitted one", () => {
+  test("the timestamp is the updatedAt of the last change carried, never of an omitted one", () => {
     expect(delta.timestamp).toBe(cursorAt(160));
-    expect(buildDelta(SPACE, S, [row(4, 140, 150, true)]).timestamp).toBe(cursorAt(150));
+    const omittedLast = buildDelta(SPACE, S, [row(3, 130, 130), row(4, 140, 150, true)]);
+    expect(omittedLast.timestamp).toBe(cursorAt(130));
+    const onlyOmitted = buildDelta(SPACE, S, [row(4, 140, 150, true)]);
+    expect(onlyOmitted.timestamp).toBe(S);
+    expect(carriesChanges(onlyOmitted)).toBe(false);
+    expect(carriesChanges(delta)).toBe(true);
   });
 
   test("with no change the delta is empty and since == timestamp", () => {

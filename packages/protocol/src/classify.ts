@@ -9,8 +9,9 @@ export type ChangeRecord = Intention & { deletedAt: Cursor | null };
 /**
  * Builds the delta from `since` for changes with `updatedAt > since`, ordered by `updatedAt`
  * (DESIGN §5): deleted and created after `since` → omitted; deleted → `deleted`;
- * created after `since` → `created`; otherwise → `updated`. The timestamp is the last
- * change's `updatedAt` (an omitted one included: the reader has seen past it), else `since`.
+ * created after `since` → `created`; otherwise → `updated`. The timestamp is the `updatedAt`
+ * of the last change it carries, else `since`: an omitted change does not move the cursor,
+ * so a resume reads it again, and omits it again.
  */
 export function buildDelta(
   spaceId: string,
@@ -23,15 +24,16 @@ export function buildDelta(
   let timestamp = since;
   for (const change of latestPerId(changes)) {
     if (change.updatedAt <= since) continue;
-    if (change.updatedAt > timestamp) timestamp = change.updatedAt;
     const createdAfter = change.createdAt > since;
     if (change.deletedAt !== null) {
-      if (!createdAfter) deleted.push(change.id);
+      if (createdAfter) continue;
+      deleted.push(change.id);
     } else if (createdAfter) {
       created.push(toIntention(change));
     } else {
       updated.push(toIntention(change));
     }
+    timestamp = change.updatedAt;
   }
   created.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
   return { type: SYNC_EVENT_TYPE, spaceId, since, created, updated, deleted, timestamp };
@@ -54,6 +56,11 @@ export function buildReset(spaceId: string, head: Cursor, page: readonly Intenti
 /** The empty delta a subscriber gets as a heartbeat, or as an empty catch-up. */
 export function buildHeartbeat(spaceId: string, cursor: Cursor): SyncEvent {
   return buildDelta(spaceId, cursor, []);
+}
+
+/** Whether a delta carries anything: one that does not moves no cursor and need not be sent. */
+export function carriesChanges(event: SyncEvent): boolean {
+  return event.created.length + event.updated.length + event.deleted.length > 0;
 }
 
 /** Number of distinct intentions changed after `since`: what the catch-up limit counts. */

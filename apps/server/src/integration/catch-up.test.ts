@@ -102,6 +102,18 @@ describeEachDriver("catch-up and the first frame (DESIGN §5–6)", (db) => {
     expect(delta.timestamp).toBe(data?.space.head as string);
   });
 
+  test("only a change created and deleted while away: an empty catch-up, since == timestamp", async () => {
+    await post(owner.api, owner.space.id, "before");
+    const cursor = (await (await open({ spaceId: owner.space.id })).event(0)).timestamp;
+    const ephemeral = await post(owner.api, owner.space.id, "here and gone");
+    await owner.api.api.intentions({ id: ephemeral.id }).delete();
+    for (const _ of [1, 2]) {
+      const delta = await (await open({ spaceId: owner.space.id, since: cursor })).event(0);
+      expect(delta).toMatchObject({ since: cursor, timestamp: cursor, created: [], updated: [] });
+      expect(delta.deleted).toEqual([]);
+    }
+  });
+
   test(`the reset threshold: ${LIMIT} missed changes arrive as a delta, ${LIMIT + 1} as a reset`, async () => {
     const cursor = (await (await open({ spaceId: owner.space.id })).event(0)).timestamp;
     for (let n = 0; n < LIMIT; n++) await post(owner.api, owner.space.id, `missed ${n}`);

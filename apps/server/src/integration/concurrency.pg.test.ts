@@ -90,7 +90,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       const head = await pg.truth.head(owner.space.id);
       for (const [index, reader] of roaming.entries()) {
         await waitFor(
-          () => reader.cursor === head,
+          () => pg.truth.caughtUp(owner.space.id, reader),
           () =>
             `reader ${index} (seed ${seed}) at ${reader.cursor} with ${reader.intentions.length}, head ${head} with ${live.length}`,
           60_000,

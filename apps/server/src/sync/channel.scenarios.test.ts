@@ -145,6 +145,44 @@ describe("SpaceChannel scenarios", () => {
     expect((await join(before)).events[0]?.reset).toBe(true);
   });
 
+  test("a change created and deleted since the cursor is omitted, and moves no cursor (DESIGN §5)", async () => {
+    const { source, clock, channel, settle, join } = channelRig({
+      batchMs: 1000,
+      heartbeatMs: 60_000,
+    });
+    // Each change after the first waits out the batch window.
+    const flushed = async () => {
+      channel.notify();
+      clock.advance(1000);
+      await settle();
+    };
+    const watcher = await join();
+    const cursor = source.head;
+    const brief = source.create(AUTHOR, "brief").id;
+    source.remove(brief);
+    await flushed();
+    await flushed();
+    expect(watcher.events).toHaveLength(1); // nothing to carry: no frame
+    const resumed = await join(cursor);
+    expect(resumed.events[0]).toMatchObject({ since: cursor, timestamp: cursor, created: [] });
+    expect(resumed.events[0]?.deleted).toEqual([]);
+    // A reset hands out the head, past the omitted change: that reader is off the channel's
+    // position until a change both must carry, then shares its frames.
+    const fresh = await join();
+    expect(fresh.events[0]?.timestamp).toBe(source.head);
+    source.create(AUTHOR, "lasting");
+    await flushed();
+    for (const client of [watcher, resumed, fresh]) {
+      expect(client.outcomes.every((o) => o.kind === "applied" || o.kind === "reset")).toBe(true);
+      expect(client.state.window).toEqual(source.live());
+      expect(client.state.cursor).toBe(source.head);
+    }
+    source.create(AUTHOR, "shared");
+    await flushed();
+    const last = [watcher, resumed, fresh].map((client) => client.events.at(-1));
+    expect(new Set(last.map((event) => JSON.stringify(event))).size).toBe(1);
+  });
+
   test("a backlog too large to chain closes the subscribers so that they resume", async () => {
     const { source, channel, settle, join } = channelRig({ maxBatch: 1 });
     const client = await join();

@@ -1,8 +1,8 @@
 import {
   buildDelta,
   buildHeartbeat,
-  type ChangeRecord,
   type Cursor,
+  carriesChanges,
   type Timers,
 } from "@rhizome/protocol";
 import { BatchWindow } from "./batch-window.ts";
@@ -40,11 +40,20 @@ export function flushCap(maxBatch: number): number {
 export class SpaceChannel {
   /** Subscribers whose cursor is `#lastSent`: they all get the same bytes. */
   readonly #inSync = new Set<Subscriber>();
-  /** Subscribers that joined from a newer snapshot than the last flush. */
-  readonly #ahead = new Set<Subscriber>();
+  /**
+   * Subscribers whose cursor is not `#lastSent`: joined from a newer snapshot than the last
+   * flush, or moved by a change that is omitted for the channel but not for them. Each gets
+   * its own delta, from its cursor, until its cursor meets the channel's.
+   */
+  readonly #offPosition = new Set<Subscriber>();
   #joiners: { subscriber: Subscriber; since: Cursor | undefined }[] = [];
   /** The timestamp of the channel's last frame; undefined until the first join. */
   #lastSent: Cursor | undefined;
+  /**
+   * The head the ring is complete up to: past `#lastSent` when the newest changes are omitted
+   * for in-sync readers (created and deleted since), which moves no cursor (DESIGN §5).
+   */
+  #readThrough: Cursor = "";
   readonly #ring: ChangeRing;
   #queue: Promise<void> = Promise.resolve();
   #flushQueued = false;
@@ -67,11 +76,16 @@ export class SpaceChannel {
   }
 
   get subscriberCount(): number {
-    return this.#inSync.size + this.#ahead.size + this.#joiners.length;
+    return this.#inSync.size + this.#offPosition.size + this.#joiners.length;
   }
 
   get lastSent(): Cursor | undefined {
     return this.#lastSent;
+  }
+
+  /** Where the next flush reads from; undefined until the first join. */
+  get readThrough(): Cursor | undefined {
+    return this.#lastSent === undefined ? undefined : this.#readThrough;
   }
 
   /** Attaches a subscriber: its first frame is computed on the channel's queue. */
@@ -85,7 +99,7 @@ export class SpaceChannel {
 
   leave(subscriber: Subscriber): void {
     this.#inSync.delete(subscriber);
-    this.#ahead.delete(subscriber);
+    this.#offPosition.delete(subscriber);
   }
 
   /** A change was committed: batched per space (see BatchWindow). */
@@ -146,7 +160,12 @@ export class SpaceChannel {
       try {
         first = await firstFrame(
           since === "" ? undefined : since,
-          { spaceId: this.spaceId, lastSent: this.#lastSent, ring: this.#ring },
+          {
+            spaceId: this.spaceId,
+            lastSent: this.#lastSent,
+            readThrough: this.#readThrough,
+            ring: this.#ring,
+          },
           this.deps,
         );
       } catch (error) {
@@ -171,27 +190,25 @@ export class SpaceChannel {
   #initialise(first: FirstFrame): void {
     if (this.#lastSent !== undefined) return;
     this.#lastSent = first.event.timestamp;
-    const seed = first.seed ?? { floor: first.event.timestamp, changes: [] };
+    const seed = first.seed ?? {
+      floor: first.event.timestamp,
+      changes: [],
+      head: first.event.timestamp,
+    };
     this.#ring.reset(seed.floor, seed.changes);
+    this.#readThrough = seed.head;
   }
 
   /** Puts a subscriber that has its first frame into the set its cursor belongs to. */
   #place(subscriber: Subscriber): void {
-    const cursor = subscriber.cursor as Cursor;
-    const lastSent = this.#lastSent as Cursor;
-    if (cursor === lastSent) {
+    if (subscriber.cursor === this.#lastSent) {
       this.#inSync.add(subscriber);
-    } else if (cursor > lastSent) {
-      // It read a newer snapshot than our last flush: it converges at the next flush.
-      this.#ahead.add(subscriber);
-      this.#requestFlush();
-    } else if (this.#ring.covers(cursor, lastSent)) {
-      const patch = buildDelta(this.spaceId, cursor, this.#ring.after(cursor));
-      if (this.#deliver(subscriber, encodeFrame(patch), patch.timestamp))
-        this.#inSync.add(subscriber);
-    } else {
-      subscriber.close("error"); // Cannot chain it: it resumes from its cursor.
+      return;
     }
+    this.#offPosition.add(subscriber);
+    // It read a newer snapshot than the channel: it converges once a flush has read as far.
+    if ((subscriber.cursor as Cursor) > this.#readThrough) this.#requestFlush();
+    else this.#catchUpOffPosition();
   }
 
   async #flush(): Promise<void> {
@@ -206,7 +223,7 @@ export class SpaceChannel {
     const cap = flushCap(settings.maxBatch);
     let read: Awaited<ReturnType<ChangeSource["changesSince"]>>;
     try {
-      read = await source.changesSince(this.spaceId, since, cap + 1);
+      read = await source.changesSince(this.spaceId, this.#readThrough, cap + 1);
     } catch (error) {
       console.error(
         `[sync] flush of space ${this.spaceId} failed, retrying:`,
@@ -219,7 +236,13 @@ export class SpaceChannel {
     }
     if (!read || read.changes.length === 0) return;
     if (read.changes.length > cap) return this.#startOver();
-    const event = buildDelta(this.spaceId, since, read.changes);
+    this.#ring.append(read.changes);
+    this.#readThrough = read.head;
+    if (!this.#ring.covers(since, this.#readThrough)) return this.#startOver();
+    const event = buildDelta(this.spaceId, since, this.#ring.after(since));
+    // Only changes omitted for in-sync readers (created and deleted since): no frame for
+    // them, no cursor moves; a subscriber off the position may still have something to get.
+    if (!carriesChanges(event)) return this.#catchUpOffPosition();
     const bytes = encodeFrame(event);
     let recipients = 0;
     for (const subscriber of this.#inSync) {
@@ -227,9 +250,8 @@ export class SpaceChannel {
       else this.#inSync.delete(subscriber);
     }
     metrics.recordFrame(bytes.byteLength, recipients);
-    this.#ring.append(read.changes);
     this.#lastSent = event.timestamp;
-    this.#catchUpAhead(read.changes, event.timestamp);
+    this.#catchUpOffPosition();
     metrics.flushes++;
     metrics.flushSeconds += (performance.now() - started) / 1000;
     this.#armHeartbeat();
@@ -237,30 +259,39 @@ export class SpaceChannel {
 
   /** Too far behind to chain: every subscriber resumes from its cursor, the channel re-forms. */
   #startOver(): void {
-    for (const subscriber of [...this.#inSync, ...this.#ahead]) subscriber.close("error");
+    for (const subscriber of [...this.#inSync, ...this.#offPosition]) subscriber.close("error");
     this.#inSync.clear();
-    this.#ahead.clear();
+    this.#offPosition.clear();
     this.#lastSent = undefined;
+    this.#readThrough = "";
     this.#ring.reset("", []);
   }
 
-  /** Subscribers ahead of the old position get the part of this flush they have not seen. */
-  #catchUpAhead(changes: ChangeRecord[], timestamp: Cursor): void {
-    for (const subscriber of this.#ahead) {
+  /**
+   * Each subscriber off the channel's position gets the delta from its own cursor of what
+   * the ring holds; one whose cursor then meets the channel's joins the shared frames.
+   */
+  #catchUpOffPosition(): void {
+    for (const subscriber of this.#offPosition) {
       const cursor = subscriber.cursor as Cursor;
-      if (cursor > timestamp) continue;
-      this.#ahead.delete(subscriber);
-      if (cursor === timestamp) {
-        this.#inSync.add(subscriber);
+      if (cursor > this.#readThrough) continue; // Ahead of what was read: a flush is coming.
+      if (!this.#ring.covers(cursor, this.#readThrough)) {
+        this.#offPosition.delete(subscriber);
+        subscriber.close("error"); // Cannot chain it: it resumes from its cursor.
         continue;
       }
-      const patch = buildDelta(
-        this.spaceId,
-        cursor,
-        changes.filter((change) => change.updatedAt > cursor),
-      );
-      if (this.#deliver(subscriber, encodeFrame(patch), patch.timestamp))
+      const patch = buildDelta(this.spaceId, cursor, this.#ring.after(cursor));
+      if (
+        carriesChanges(patch) &&
+        !this.#deliver(subscriber, encodeFrame(patch), patch.timestamp)
+      ) {
+        this.#offPosition.delete(subscriber);
+        continue;
+      }
+      if (subscriber.cursor === this.#lastSent) {
+        this.#offPosition.delete(subscriber);
         this.#inSync.add(subscriber);
+      }
     }
   }
 
@@ -289,10 +320,10 @@ export class SpaceChannel {
       else this.#inSync.delete(subscriber);
     }
     this.deps.metrics.recordFrame(bytes.byteLength, recipients);
-    for (const subscriber of this.#ahead) {
+    for (const subscriber of this.#offPosition) {
       const cursor = subscriber.cursor as Cursor;
       if (!this.#deliver(subscriber, encodeFrame(buildHeartbeat(this.spaceId, cursor)), cursor)) {
-        this.#ahead.delete(subscriber);
+        this.#offPosition.delete(subscriber);
       }
     }
     this.deps.metrics.heartbeats++;

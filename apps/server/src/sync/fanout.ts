@@ -119,7 +119,8 @@ export class Fanout {
       const heads = await this.source.heads(ids);
       for (const [spaceId, head] of heads) {
         const channel = this.#channels.get(spaceId);
-        if (channel?.lastSent !== undefined && head > channel.lastSent) channel.notify();
+        const readThrough = channel?.readThrough;
+        if (readThrough !== undefined && head > readThrough) channel?.notify();
       }
     } catch (error) {
       console.error("[sync] safety poll failed:", (error as Error).message);

@@ -9,13 +9,21 @@ import type { SyncMetrics } from "./metrics.ts";
 import type { ChangeRing } from "./ring.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
 
-/** A joiner's first frame, and what its read can seed an empty ring with. */
-export type FirstFrame = { event: SyncEvent; seed?: { floor: Cursor; changes: ChangeRecord[] } };
+/** A joiner's first frame, and what its read can seed an empty ring with (complete to `head`). */
+export type FirstFrame = {
+  event: SyncEvent;
+  seed?: { floor: Cursor; changes: ChangeRecord[]; head: Cursor };
+};
 
 export type FirstFrameDeps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics };
 
-/** Where the channel stands: its last frame's timestamp and the ring behind it. */
-export type ChannelPosition = { spaceId: string; lastSent: Cursor | undefined; ring: ChangeRing };
+/** Where the channel stands: its last frame's timestamp, and the ring, complete to `readThrough`. */
+export type ChannelPosition = {
+  spaceId: string;
+  lastSent: Cursor | undefined;
+  readThrough: Cursor;
+  ring: ChangeRing;
+};
 
 /**
  * The first frame for a cursor (DESIGN §6): with none, a reset; with one, the catch-up delta,
@@ -29,7 +37,7 @@ export async function firstFrame(
 ): Promise<FirstFrame | undefined> {
   const { settings, metrics, source } = deps;
   if (since === undefined) return resetFrame(at.spaceId, deps);
-  if (at.lastSent !== undefined && at.ring.covers(since, at.lastSent)) {
+  if (at.lastSent !== undefined && at.ring.covers(since, at.readThrough)) {
     if (at.ring.countAfter(since) > settings.catchupLimit) return resetFrame(at.spaceId, deps);
     metrics.catchupsFromRing++;
     return { event: buildDelta(at.spaceId, since, at.ring.after(since)) };
@@ -44,10 +52,10 @@ export async function firstFrame(
   // Only a cursor older than the space itself can end behind the channel with nothing to
   // chain it forward; a reset is the one correct answer left.
   if (at.lastSent !== undefined && event.timestamp < at.lastSent) {
-    if (!at.ring.covers(event.timestamp, at.lastSent)) return resetFrame(at.spaceId, deps);
+    if (!at.ring.covers(event.timestamp, at.readThrough)) return resetFrame(at.spaceId, deps);
   }
   metrics.catchupsFromDb++;
-  return { event, seed: { floor: since, changes: read.changes } };
+  return { event, seed: { floor: since, changes: read.changes, head: read.head } };
 }
 
 /** The latest page and the head of the same snapshot. */
@@ -61,6 +69,6 @@ export async function resetFrame(
   if (!read) return undefined;
   return {
     event: buildReset(spaceId, read.head, read.page),
-    seed: { floor: read.head, changes: [] },
+    seed: { floor: read.head, changes: [], head: read.head },
   };
 }

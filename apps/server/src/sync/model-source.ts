@@ -1,4 +1,11 @@
-import type { ChangeRecord, Cursor, Intention } from "@rhizome/protocol";
+import {
+  applyEvent,
+  buildDelta,
+  type ChangeRecord,
+  type Cursor,
+  type Intention,
+  type SyncState,
+} from "@rhizome/protocol";
 import type { ChangeSource } from "./source.ts";
 
 /** Stamps that order like the space clock: microseconds after a fixed origin. */
@@ -66,16 +73,31 @@ export class ModelSource implements ChangeSource {
       .map(({ deletedAt: _, ...intention }) => intention);
   }
 
+  /** Every change after `since`, in commit order, read at once (for assertions). */
+  changesAfter(since: Cursor): ChangeRecord[] {
+    return [...this.rows.values()]
+      .filter((row) => row.updatedAt > since)
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1));
+  }
+
+  /**
+   * Whether a reader has everything: a resume from its cursor would leave its window as it
+   * is. (It may still carry deletions of rows the reader never had: ones created after the
+   * frame that moved its cursor and deleted since, omitted from that frame.)
+   */
+  isCaughtUp(state: SyncState): boolean {
+    if (!state.cursor) return false;
+    const resume = buildDelta(this.spaceId, state.cursor, this.changesAfter(state.cursor));
+    const after = applyEvent(state, resume);
+    return after.outcome.kind === "applied" && Bun.deepEquals(after.state.window, state.window);
+  }
+
   changesSince(spaceId: string, since: Cursor, limit: number) {
     return this.delay(() => {
       this.reads++;
       if (this.failWhen({ since, limit })) throw new Error("database unavailable");
       if (spaceId !== this.spaceId) return undefined;
-      const changes = [...this.rows.values()]
-        .filter((row) => row.updatedAt > since)
-        .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1))
-        .slice(0, limit);
-      return { head: this.head, changes };
+      return { head: this.head, changes: this.changesAfter(since).slice(0, limit) };
     });
   }
 

@@ -28,6 +28,25 @@ export class DbTruth {
     return row?.head as string;
   }
 
+  /**
+   * Whether a reader has every change: all that came after its cursor are deletions of rows
+   * it does not hold (created after the frame that moved its cursor, and omitted from it).
+   * Its cursor need not be the head (DESIGN §5: an omitted change moves no cursor).
+   */
+  async caughtUp(
+    spaceId: string,
+    reader: { cursor: string | null; intentions: readonly { id: string }[] },
+  ): Promise<boolean> {
+    if (!reader.cursor) return false;
+    const after = (await this.sql.unsafe(
+      `SELECT id::text, deleted_at IS NOT NULL AS deleted FROM intentions
+       WHERE space_id = $1 AND updated_at > ($2::text)::timestamptz`,
+      [spaceId, reader.cursor],
+    )) as unknown as { id: string; deleted: boolean }[];
+    const held = new Set(reader.intentions.map((intention) => intention.id));
+    return after.every((change) => change.deleted && !held.has(change.id));
+  }
+
   /** Backends of this database waiting on a lock (a write queued behind a held one). */
   async lockWaiters(): Promise<number> {
     const [row] = await this.sql`
