@@ -21,6 +21,9 @@ export class BeingsService {
   ): Promise<Being | Failure> {
     const name = changes.name?.trim();
     const color = changes.color?.toLowerCase();
+    if (name === undefined && color === undefined) {
+      return (await findBeing(this.db, id)) ?? notFound("being");
+    }
     return (
       (await updateBeing(this.db, id, {
         ...(name === undefined ? {} : { name }),

@@ -60,15 +60,16 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
       "/:id/members",
       async ({ being, params, body, set }) => {
         const result = unwrap(await service.addMember(params.id, being.id, body.beingId));
-        set.status = result.added ? 201 : 200;
+        // DESIGN §7 answers 201 either way: adding a member again is not an error.
+        set.status = 201;
         return { spaceId: params.id, beingId: body.beingId, role: result.role };
       },
       {
         auth: true,
         params: SpaceParams,
         body: AddMemberBody,
-        response: { 200: MemberResponse, 201: MemberResponse },
-        detail: { summary: "Add a member (owner only)" },
+        response: { 201: MemberResponse },
+        detail: { summary: "Add a member (owner only); adding one again changes nothing" },
       },
     )
     .delete(

@@ -117,4 +117,21 @@ describeEachDriver("space visibility", (handle) => {
     expect(beings.map((being) => being.handle).sort()).toEqual(["vis_member", "vis_owner"]);
     for (const being of beings) expect(being).not.toHaveProperty("passwordHash");
   });
+
+  test("adding a member again answers 201 as the first time, and changes nothing", async () => {
+    const again = await app.expect<{ role: string }>(
+      201,
+      "POST",
+      `/api/spaces/${hidden.id}/members`,
+      { token: owner.token, body: { beingId: member.being.id } },
+    );
+    expect(again.role).toBe("member");
+    const { beings } = await app.expect<{ beings: Being[] }>(
+      200,
+      "GET",
+      `/api/spaces/${hidden.id}/beings`,
+      { token: owner.token },
+    );
+    expect(beings.filter((being) => being.id === member.being.id)).toHaveLength(1);
+  });
 });
