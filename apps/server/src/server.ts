@@ -4,12 +4,17 @@ import { createContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { Fanout } from "./sync/fanout.ts";
 
+/** How long requests in flight may take to finish once shutdown starts, before they are cut. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export type RunningServer = {
   url: string;
   port: number;
   database: Database;
   fanout: Fanout;
-  /** Graceful stop: no new connections, streams ended, database closed. */
+  /** HTTP requests being handled (open streams included). */
+  readonly requestsInFlight: number;
+  /** Graceful stop: no new connections, streams ended, requests drained, database closed. */
   stop(): Promise<void>;
 };
 
@@ -47,11 +52,20 @@ export async function startServer(
     port: server.port as number,
     database,
     fanout,
+    get requestsInFlight() {
+      return server.pendingRequests;
+    },
+    /** Stops accepting, ends the streams, lets requests in flight finish, closes the database. */
     stop() {
       stopping ??= (async () => {
+        const drained = server.stop(false);
         ctx.guard.dispose();
         await fanout.shutdown();
-        await server.stop(true);
+        const late = await Promise.race([
+          drained.then(() => false),
+          Bun.sleep(SHUTDOWN_GRACE_MS).then(() => true),
+        ]);
+        if (late) await server.stop(true);
         if (!options.database) await database.close();
       })();
       return stopping;
