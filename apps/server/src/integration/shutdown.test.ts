@@ -11,8 +11,8 @@ describe("graceful shutdown", () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   test("SIGTERM with open streams ends them cleanly and the process exits 0", async () => {
-    // PGlite in a directory: a clean close leaves it reopenable (the drain itself is tested
-    // on both drivers in shutdown-drain.test.ts).
+    // The process as deployed, on PGlite in a directory (the drain itself is tested on both
+    // drivers in shutdown-drain.test.ts).
     const server = await ServerProcess.start({ env: { DATABASE_URL: "", DATA_DIR: dataDir } });
     const owner = await beingWithSpace(server.url);
     const streams = await Promise.all(
