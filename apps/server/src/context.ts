@@ -2,6 +2,7 @@ import { AccessGuard } from "./access/guard.ts";
 import type { Config } from "./config.ts";
 import { databaseChangeSource } from "./data/change-source.ts";
 import type { Database, Db, DbKind } from "./db/client.ts";
+import { SessionPurge } from "./features/auth/session-purge.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { Fanout } from "./sync/fanout.ts";
 
@@ -13,6 +14,7 @@ export type AppContext = {
   fanout: Fanout;
   limits: { signup: RateLimiter; signin: RateLimiter; writes: RateLimiter };
   guard: AccessGuard;
+  sessionPurge: SessionPurge;
 };
 
 const MINUTE = 60_000;
@@ -23,6 +25,7 @@ export async function createContext(config: Config, database: Database): Promise
   await fanout.start(database.listen);
   return {
     guard: new AccessGuard(database.db, fanout),
+    sessionPurge: new SessionPurge(database.db),
     config,
     db: database.db,
     dbKind: database.kind,

@@ -46,6 +46,7 @@ export async function startServer(
   });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
+  ctx.sessionPurge.start();
   let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${server.port}`,
@@ -59,6 +60,7 @@ export async function startServer(
     stop() {
       stopping ??= (async () => {
         const drained = server.stop(false);
+        ctx.sessionPurge.stop();
         ctx.guard.dispose();
         await fanout.shutdown();
         const late = await Promise.race([

@@ -29,8 +29,13 @@ export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
-export async function deleteExpiredSessions(db: Db): Promise<void> {
-  await db.delete(sessions).where(sql`${sessions.expiresAt} <= now()`);
+/** Deletes sessions past their expiry; returns how many. */
+export async function deleteExpiredSessions(db: Db): Promise<number> {
+  const deleted = await db
+    .delete(sessions)
+    .where(sql`${sessions.expiresAt} <= now()`)
+    .returning({ key: sessions.tokenHash });
+  return deleted.length;
 }
 
 /** Which of these session keys are still live (not revoked, not expired). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type Being, ERROR_STATUS, type Intention, type Space } from "@rhizome/protocol";
 import { sql } from "drizzle-orm";
 import { describeEachDriver } from "../testing/databases.ts";
-import { asErrorBody, snapshotTables, TestApp } from "../testing/test-app.ts";
+import { asErrorBody, snapshotTables, TEST_PASSWORD, TestApp } from "../testing/test-app.ts";
 
 /**
  * Who may do what (DESIGN §7), as one table: every route, asked by each kind of caller, about
@@ -28,11 +28,17 @@ type Role = (typeof ROLES)[number];
 
 // Placeholders are filled from a fresh fixture per cell: `:space` (owned by owner; member and
 // author belong to it), `:intention` (the author's), `:tombstone` (the author's, deleted),
-// `:<role>` (that being's id), `:<role>handle` (its handle), `:unknown` (an id that exists nowhere).
+// `:<role>` (that being's id), `:<role>handle` (its handle), `:unknown` (an id that exists nowhere),
+// `:fresh` (a handle nobody has, new at every use).
 // biome-ignore format: a matrix reads best as aligned columns
 const MATRIX: readonly Row[] = [
   //                                                              public space                 private space
   // request                                 body                   anon out mem aut own        anon out mem aut own
+  ["GET /api/health",                        null,                  [200, 200, 200, 200, 200], [200, 200, 200, 200, 200]],
+  ["GET /api/docs",                          null,                  [200, 200, 200, 200, 200], [200, 200, 200, 200, 200]],
+  ["POST /api/auth/signup",                  { handle: ":fresh", password: TEST_PASSWORD }, [201, 201, 201, 201, 201], [201, 201, 201, 201, 201]],
+  ["POST /api/auth/signin",                  { handle: ":authorhandle", password: TEST_PASSWORD }, [200, 200, 200, 200, 200], [200, 200, 200, 200, 200]],
+  ["POST /api/auth/signin",                  { handle: ":authorhandle", password: "not the password" }, [401, 401, 401, 401, 401], [401, 401, 401, 401, 401]],
   ["POST /api/auth/signout",                 null,                  [401, 204, 204, 204, 204], [401, 204, 204, 204, 204]],
   ["GET /api/me",                            null,                  [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
   ["PATCH /api/me",                          { name: "Renamed" },   [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
@@ -113,7 +119,9 @@ describeEachDriver("authorisation matrix", (handle) => {
   }
 
   const fill = (text: string, ids: Record<string, string>) =>
-    text.replace(/:([a-z]+)/g, (placeholder, name: string) => ids[name] ?? placeholder);
+    text.replace(/:([a-z]+)/g, (placeholder, name: string) =>
+      name === "fresh" ? `fresh_${crypto.randomUUID().slice(0, 8)}` : (ids[name] ?? placeholder),
+    );
 
   function ask(row: Row, token: string | undefined, { ids }: Fixture): Promise<Response> {
     const [request, body] = row;

@@ -108,4 +108,25 @@ describeEachDriver("accounts and sessions", (handle) => {
       ["color", "createdAt", "handle", "id", "name", "updatedAt"].sort(),
     );
   });
+
+  test("an expired session is refused at once, and purged later; live ones stay", async () => {
+    const expired = await app.newSession(ada.being.id);
+    await handle.database.db.execute(
+      sql`UPDATE sessions SET expires_at = now() - interval '1 second'
+          WHERE token_hash = ${hashToken(expired)}`,
+    );
+    const refused = await app.request("GET", "/api/me", { token: expired });
+    expect(refused.status).toBe(401);
+    expect(asErrorBody(await refused.text()).error.code).toBe("unauthorized");
+
+    expect(await app.ctx.sessionPurge.run()).toBeGreaterThanOrEqual(1);
+    const left = await rowsOf<{ token_hash: string }>(
+      handle.database.db,
+      sql`SELECT token_hash FROM sessions`,
+    );
+    const keys = left.map((row) => row.token_hash);
+    expect(keys).not.toContain(hashToken(expired));
+    expect(keys).toContain(hashToken(ada.token));
+    await app.expect(200, "GET", "/api/me", { token: ada.token });
+  });
 });
