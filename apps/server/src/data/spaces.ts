@@ -55,10 +55,14 @@ export async function findSpaceFor(
   return { space, role };
 }
 
-/** Public spaces and every space the being belongs to, newest first. */
+/**
+ * Every space the being belongs to, then public ones, each newest first. The cap only ever
+ * leaves out public spaces of others (unless one belongs to more than the cap).
+ */
 export async function listVisibleSpaces(
   db: Db,
   beingId: string,
+  cap = 500,
 ): Promise<(Space & { role: Role | null })[]> {
   return db
     .select({ ...spaceColumns, role: spaceMembers.role })
@@ -68,8 +72,8 @@ export async function listVisibleSpaces(
       and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.beingId, beingId)),
     )
     .where(or(eq(spaces.visibility, "public"), sql`${spaceMembers.beingId} IS NOT NULL`))
-    .orderBy(sql`${spaces.createdAt} DESC`)
-    .limit(500);
+    .orderBy(sql`${spaceMembers.beingId} IS NULL`, sql`${spaces.createdAt} DESC`)
+    .limit(cap);
 }
 
 /** Adds a member; false when already one. */

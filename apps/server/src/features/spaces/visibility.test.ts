@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Being, Space } from "@rhizome/protocol";
+import { listVisibleSpaces } from "../../data/spaces.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
 import { TestApp } from "../../testing/test-app.ts";
 
@@ -133,5 +134,16 @@ describeEachDriver("space visibility", (handle) => {
       { token: owner.token },
     );
     expect(beings.filter((being) => being.id === member.being.id)).toHaveLength(1);
+  });
+
+  test("the list's cap leaves out others' public spaces before any of one's own", async () => {
+    await app.expect(201, "POST", "/api/spaces", {
+      token: outsider.token,
+      body: { name: "Newest public" },
+    });
+    const capped = await listVisibleSpaces(handle.database.db, member.being.id, 1);
+    expect(capped.map((space) => space.name)).toEqual(["Hidden"]);
+    const all = await listVisibleSpaces(handle.database.db, member.being.id);
+    expect(all.map((space) => space.name)).toEqual(["Hidden", "Newest public", "Open"]);
   });
 });
