@@ -155,6 +155,9 @@ test("chat view screenshots at desktop and phone widths", async ({ browser, stac
   expect(await desktop.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
     375,
   );
+  // "last synced" stays on a phone, in its compact form.
+  await expect(chat.status.locator("time")).toBeVisible();
+  await expect(chat.status).toContainText("last synced");
   const mobileShot = info.outputPath("chat-mobile.png");
   await desktop.screenshot({ path: mobileShot });
   await info.attach("chat-mobile", { path: mobileShot, contentType: "image/png" });
