@@ -9,6 +9,8 @@ export class ChatPage {
   readonly input: Locator;
   readonly sendButton: Locator;
   readonly beings: Locator;
+  /** Opens and closes the members panel (it covers the avatars of `space-beings`). */
+  readonly membersToggle: Locator;
 
   constructor(readonly page: Page) {
     this.messages = page.getByTestId("message");
@@ -16,6 +18,7 @@ export class ChatPage {
     this.input = page.getByTestId("composer-input");
     this.sendButton = page.getByTestId("composer-send");
     this.beings = page.getByTestId("space-beings");
+    this.membersToggle = page.getByRole("button", { name: "Members", exact: true });
   }
 
   async open(spaceId: string): Promise<void> {

@@ -46,7 +46,9 @@ test("a private space does not open to an outsider, and opens once they are invi
   const owner = await openAs(browser, stack, ada);
   const ownerChat = new ChatPage(owner);
   await ownerChat.open(spaceId);
-  await ownerChat.beings.click();
+  // The members panel opens from the keyboard.
+  await ownerChat.membersToggle.press("Enter");
+  await expect(ownerChat.membersToggle).toHaveAttribute("aria-expanded", "true");
   await owner.getByLabel("Invite a being by handle").fill("nobody_of_that_name");
   await owner.getByRole("button", { name: "Invite", exact: true }).click();
   await expect(owner.getByText('No being is called "nobody_of_that_name".')).toBeVisible();
@@ -54,6 +56,9 @@ test("a private space does not open to an outsider, and opens once they are invi
   await owner.getByRole("button", { name: "Invite", exact: true }).click();
   await expect(owner.getByText(`Added ${mallory.handle} to the space.`)).toBeVisible();
   await expect(ownerChat.beings.getByRole("img")).toHaveCount(2);
+  // A click on the avatars closes the panel again.
+  await ownerChat.membersToggle.click();
+  await expect(owner.getByLabel("Invite a being by handle")).toHaveCount(0);
 
   const chat = new ChatPage(outsider);
   await chat.open(spaceId);
