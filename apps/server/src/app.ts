@@ -20,7 +20,7 @@ import { webApp } from "./http/web-app.ts";
 /** The whole HTTP surface (DESIGN §7), built from its dependencies. */
 export function createApp(ctx: AppContext) {
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions);
-  const auth = authentication(authService, () => ctx.guard.epoch);
+  const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
   const spaces = new SpacesService(ctx.db);
   const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes, (spaceId) =>
     ctx.fanout.committed(spaceId),

@@ -16,6 +16,12 @@ describe("configuration (DESIGN §9)", () => {
       maxBufferBytes: 1_048_576,
     });
     expect(config.workers).toBe(1);
+    expect(config.trustProxyHops).toBe(0);
+  });
+
+  test("TRUST_PROXY_HOPS: how many proxies append to X-Forwarded-For", () => {
+    expect(loadConfig({ TRUST_PROXY_HOPS: "2" }).trustProxyHops).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: "-1" })).toThrow(/TRUST_PROXY_HOPS/);
   });
 
   test("every SYNC_* variable is read", () => {

@@ -27,6 +27,8 @@ export type Config = {
   webDir: string | undefined;
   /** Processes sharing the port (SO_REUSEPORT), each with its own fan-out; Postgres only. */
   workers: number;
+  /** Proxies in front that append to X-Forwarded-For: rate limits key on what they saw. */
+  trustProxyHops: number;
 };
 
 export class ConfigError extends Error {
@@ -96,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     webDir: env.WEB_DIR?.trim() || undefined,
     workers: attempt(() => integer(env, "SERVER_WORKERS", 1, 1, 64), 1),
+    trustProxyHops: attempt(() => integer(env, "TRUST_PROXY_HOPS", 0, 0, 10), 0),
   };
   if (config.workers > 1 && !config.databaseUrl && errors.length === 0) {
     errors.push("SERVER_WORKERS > 1 needs DATABASE_URL: PGlite cannot be shared by processes");

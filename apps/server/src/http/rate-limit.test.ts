@@ -56,6 +56,26 @@ describeEachDriver("rate limits", (handle) => {
     );
   });
 
+  test("behind a trusted proxy, sign-ups are counted per address the proxy saw", async () => {
+    const proxied = await TestApp.create(handle.database, {
+      rate: { signupPerMinute: 1 },
+      trustProxyHops: 1,
+    });
+    try {
+      const signup = (name: string, forwardedFor: string) =>
+        proxied.request("POST", "/api/auth/signup", {
+          body: { handle: name, password: TEST_PASSWORD },
+          headers: { "x-forwarded-for": forwardedFor },
+        });
+      expect((await signup("proxied_a", "203.0.113.1")).status).toBe(201);
+      expect((await signup("proxied_b", "203.0.113.2")).status).toBe(201);
+      // What the client wrote itself (left of the proxy's entry) changes nothing.
+      await expectRateLimited(await signup("proxied_c", "6.6.6.6, 203.0.113.1"));
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test("sign-in attempts per client and handle, right or wrong", async () => {
     const attempt = (password: string) =>
       app.request("POST", "/api/auth/signin", { body: { handle: "rate_poster", password } });

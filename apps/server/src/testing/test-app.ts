@@ -12,6 +12,7 @@ import type { Fanout } from "../sync/fanout.ts";
 export type ConfigOverrides = {
   sync?: Partial<Config["sync"]>;
   rate?: Partial<Config["rate"]>;
+  trustProxyHops?: number;
 };
 
 /** Defaults with limits lifted: a test that wants a limit sets it low on purpose. */
@@ -28,6 +29,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
       writesPerMinute: 1_000_000,
       ...overrides.rate,
     },
+    trustProxyHops: overrides.trustProxyHops ?? 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import { BEARER_PREFIX, SESSION_COOKIE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
+import { clientAddress } from "../../http/client-address.ts";
 import { ApiError, forbidden, unauthorized } from "../../http/failure.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
@@ -28,11 +29,19 @@ function cookieToken(header: string | null): string | undefined {
  * `sessionIsLive()` asks the database again, and `accessEpoch` is the revocation count read
  * before the session was checked, for routes that must re-check after attaching a stream.
  */
-export function authentication(service: AuthService, accessEpoch: () => number) {
+export function authentication(
+  service: AuthService,
+  accessEpoch: () => number,
+  trustProxyHops = 0,
+) {
   return new Elysia({ name: "authentication" })
     .derive({ as: "global" }, ({ request, server }) => ({
-      /** Who is asking, for rate limits: the peer address. */
-      clientKey: server?.requestIP(request)?.address ?? "local",
+      /** Who is asking, for rate limits: the peer, or what the trusted proxies saw. */
+      clientKey: clientAddress(
+        server?.requestIP(request)?.address,
+        request.headers.get("x-forwarded-for"),
+        trustProxyHops,
+      ),
     }))
     .macro({
       auth: {
