@@ -102,6 +102,15 @@ describeEachDriver("input rules", (handle) => {
     expect(unchanged.being).toEqual(being);
   });
 
+  test("looking a being up by handle: characters no handle has are a 400, not a query", async () => {
+    for (const handle of ["%00", "a%00b", "%F0%9F%98%80", "a b", "x".repeat(65)]) {
+      const response = await app.request("GET", `/api/beings?handle=${handle}`, { token });
+      expect(response.status).toBe(400);
+      expect(asErrorBody(await response.text()).error.code).toBe("invalid");
+    }
+    await app.expect(404, "GET", "/api/beings?handle=No_Such_Being", { token });
+  });
+
   test("history: limit 1..100; cursors must be real times", async () => {
     const history = `/api/spaces/${spaceId}/intentions`;
     await app.expect(200, "GET", `${history}?limit=100`, { token });

@@ -10,6 +10,12 @@ export const ProfileBody = t.Object({
   color: t.Optional(t.String({ pattern: LIMITS.colorPattern })),
 });
 export const BeingParams = t.Object({ id: uuid() });
+/** Any case (handles are stored lower-case); other characters could never match one. */
 export const HandleQuery = t.Object({
-  handle: t.String({ minLength: 1, maxLength: 64, description: "The being's handle" }),
+  handle: t.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: "^[A-Za-z0-9_]+$",
+    description: "The being's handle",
+  }),
 });

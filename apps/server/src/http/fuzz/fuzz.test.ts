@@ -65,7 +65,7 @@ describeEachDriver("API fuzz", (handle) => {
   for (const route of ROUTES) {
     test(`${route.method} ${route.path}: malformed requests get a clean 4xx and change nothing`, async () => {
       await fc.assert(fc.asyncProperty(fuzzRequest(route, world), check), {
-        numRuns: Number(process.env.FUZZ_RUNS ?? 30),
+        numRuns: Number(process.env.FUZZ_RUNS ?? 60),
       });
     });
   }
