@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { ROUTES } from "@rhizome/protocol";
 
 export type ShownMessage = { id: string; status: string; content: string };
 
@@ -37,6 +38,14 @@ export class ChatPage {
     await expect(this.input).toHaveValue("");
   }
 
+  /** Types and sends with the Send button (`composer-send`), as a pointer user would. */
+  async sendWithButton(content: string): Promise<void> {
+    await this.input.fill(content);
+    await this.sendButton.click();
+    await expect(this.input).toHaveValue("");
+    await expect(this.sendButton, "nothing left to send").toBeDisabled();
+  }
+
   message(id: string): Locator {
     return this.page.locator(`[data-testid="message"][data-id="${id}"]`);
   }
@@ -68,4 +77,29 @@ export class ChatPage {
       )
       .toEqual(expected.map(({ id, content }) => ({ id, status: "sent", content })));
   }
+}
+
+/**
+ * Holds the page's next stream request until `release()`, so that the state before the
+ * server answers (`connecting`) can be asserted without racing it.
+ */
+export async function holdStream(page: Page) {
+  let arrived = () => {};
+  let release = () => {};
+  const requested = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(
+    (url) => url.pathname === ROUTES.stream,
+    async (route) => {
+      arrived();
+      await released;
+      await route.continue();
+    },
+    { times: 1 },
+  );
+  return { requested, release };
 }

@@ -7,6 +7,7 @@ import {
   createSpace,
   databaseState,
   expect,
+  holdStream,
   openAs,
   post,
   test,
@@ -41,7 +42,13 @@ test("two beings chat live, edit and delete, in two browser contexts", async ({
   const grace = await createBeing(stack, "Grace Hopper", "#2f9e44");
   const gracePage = await openAs(browser, stack, grace);
   const graceChat = new ChatPage(gracePage);
-  await graceChat.open(spaceId);
+  // Until the server answers the stream request, the page says it is connecting.
+  const stream = await holdStream(gracePage);
+  await gracePage.goto(`/spaces/${spaceId}`);
+  await stream.requested;
+  await graceChat.expectState("connecting");
+  stream.release();
+  await graceChat.expectState("live");
   await expect(graceChat.input).toHaveCount(0);
   await gracePage.getByTestId("space-join").click();
   await expect(graceChat.input).toBeVisible();
@@ -55,7 +62,7 @@ test("two beings chat live, edit and delete, in two browser contexts", async ({
     "data-status",
     "sent",
   );
-  await graceChat.send("Nice. I found a moth in mine.");
+  await graceChat.sendWithButton("Nice. I found a moth in mine.");
   await expect(ada.byContent("Nice. I found a moth in mine.")).toBeVisible();
   // A message from a being Ada's member list did not have yet brings them into it.
   await expect(ada.beings.getByRole("img")).toHaveCount(2);
