@@ -1,10 +1,5 @@
-import {
-  buildDelta,
-  buildHeartbeat,
-  type Cursor,
-  carriesChanges,
-  type Timers,
-} from "@rhizome/protocol";
+import { buildDelta, type Cursor, carriesChanges, type Timers } from "@rhizome/protocol";
+import { Audience, type Position } from "./audience.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
 import type { SyncMetrics } from "./metrics.ts";
@@ -38,14 +33,7 @@ export function flushCap(maxBatch: number): number {
  * falls in between. Every frame chains: its `since` is the subscriber's cursor.
  */
 export class SpaceChannel {
-  /** Subscribers whose cursor is `#lastSent`: they all get the same bytes. */
-  readonly #inSync = new Set<Subscriber>();
-  /**
-   * Subscribers whose cursor is not `#lastSent`: joined from a newer snapshot than the last
-   * flush, or moved by a change that is omitted for the channel but not for them. Each gets
-   * its own delta, from its cursor, until its cursor meets the channel's.
-   */
-  readonly #offPosition = new Set<Subscriber>();
+  readonly #audience: Audience;
   #joiners: { subscriber: Subscriber; since: Cursor | undefined }[] = [];
   /** The timestamp of the channel's last frame; undefined until the first join. */
   #lastSent: Cursor | undefined;
@@ -73,10 +61,11 @@ export class SpaceChannel {
     this.#ring = new ChangeRing(Math.max(1024, deps.settings.catchupLimit * 4), "");
     this.#timers = deps.timers ?? realTimers;
     this.#batch = new BatchWindow(this.#timers, deps.settings, () => this.#requestFlush());
+    this.#audience = new Audience(spaceId, deps.metrics);
   }
 
   get subscriberCount(): number {
-    return this.#inSync.size + this.#offPosition.size + this.#joiners.length;
+    return this.#audience.size + this.#joiners.length;
   }
 
   get lastSent(): Cursor | undefined {
@@ -98,8 +87,7 @@ export class SpaceChannel {
   }
 
   leave(subscriber: Subscriber): void {
-    this.#inSync.delete(subscriber);
-    this.#offPosition.delete(subscriber);
+    this.#audience.leave(subscriber);
   }
 
   /** A change was committed: batched per space (see BatchWindow). */
@@ -178,8 +166,9 @@ export class SpaceChannel {
       this.#initialise(first);
       const bytes = encodeFrame(first.event, SSE_RETRY_MS);
       for (const joiner of live) {
-        const sent = this.#deliver(joiner.subscriber, bytes, first.event.timestamp);
-        if (sent) this.#place(joiner.subscriber);
+        if (!this.#audience.deliver(joiner.subscriber, bytes, first.event.timestamp)) continue;
+        // Past what the channel has read: it converges once a flush has read as far.
+        if (this.#audience.place(joiner.subscriber, this.#position())) this.#requestFlush();
       }
     }
     // Only broadcasts re-arm it: frequent joins must not starve the others of heartbeats.
@@ -199,16 +188,13 @@ export class SpaceChannel {
     this.#readThrough = seed.head;
   }
 
-  /** Puts a subscriber that has its first frame into the set its cursor belongs to. */
-  #place(subscriber: Subscriber): void {
-    if (subscriber.cursor === this.#lastSent) {
-      this.#inSync.add(subscriber);
-      return;
-    }
-    this.#offPosition.add(subscriber);
-    // It read a newer snapshot than the channel: it converges once a flush has read as far.
-    if ((subscriber.cursor as Cursor) > this.#readThrough) this.#requestFlush();
-    else this.#catchUpOffPosition();
+  /** Where the channel stands, once its first join has fixed it. */
+  #position(): Position {
+    return {
+      lastSent: this.#lastSent as Cursor,
+      readThrough: this.#readThrough,
+      ring: this.#ring,
+    };
   }
 
   async #flush(): Promise<void> {
@@ -242,16 +228,10 @@ export class SpaceChannel {
     const event = buildDelta(this.spaceId, since, this.#ring.after(since));
     // Only changes omitted for in-sync readers (created and deleted since): no frame for
     // them, no cursor moves; a subscriber off the position may still have something to get.
-    if (!carriesChanges(event)) return this.#catchUpOffPosition();
-    const bytes = encodeFrame(event);
-    let recipients = 0;
-    for (const subscriber of this.#inSync) {
-      if (subscriber.send(bytes, event.timestamp) === "sent") recipients++;
-      else this.#inSync.delete(subscriber);
-    }
-    metrics.recordFrame(bytes.byteLength, recipients);
+    if (!carriesChanges(event)) return this.#audience.catchUp(this.#position());
+    this.#audience.broadcast(encodeFrame(event), event.timestamp);
     this.#lastSent = event.timestamp;
-    this.#catchUpOffPosition();
+    this.#audience.catchUp(this.#position());
     metrics.flushes++;
     metrics.flushSeconds += (performance.now() - started) / 1000;
     this.#armHeartbeat();
@@ -259,46 +239,10 @@ export class SpaceChannel {
 
   /** Too far behind to chain: every subscriber resumes from its cursor, the channel re-forms. */
   #startOver(): void {
-    for (const subscriber of [...this.#inSync, ...this.#offPosition]) subscriber.close("error");
-    this.#inSync.clear();
-    this.#offPosition.clear();
+    this.#audience.closeAll();
     this.#lastSent = undefined;
     this.#readThrough = "";
     this.#ring.reset("", []);
-  }
-
-  /**
-   * Each subscriber off the channel's position gets the delta from its own cursor of what
-   * the ring holds; one whose cursor then meets the channel's joins the shared frames.
-   */
-  #catchUpOffPosition(): void {
-    for (const subscriber of this.#offPosition) {
-      const cursor = subscriber.cursor as Cursor;
-      if (cursor > this.#readThrough) continue; // Ahead of what was read: a flush is coming.
-      if (!this.#ring.covers(cursor, this.#readThrough)) {
-        this.#offPosition.delete(subscriber);
-        subscriber.close("error"); // Cannot chain it: it resumes from its cursor.
-        continue;
-      }
-      const patch = buildDelta(this.spaceId, cursor, this.#ring.after(cursor));
-      if (
-        carriesChanges(patch) &&
-        !this.#deliver(subscriber, encodeFrame(patch), patch.timestamp)
-      ) {
-        this.#offPosition.delete(subscriber);
-        continue;
-      }
-      if (subscriber.cursor === this.#lastSent) {
-        this.#offPosition.delete(subscriber);
-        this.#inSync.add(subscriber);
-      }
-    }
-  }
-
-  #deliver(subscriber: Subscriber, bytes: Uint8Array, cursor: Cursor): boolean {
-    const result = subscriber.send(bytes, cursor);
-    if (result === "sent") this.deps.metrics.recordFrame(bytes.byteLength, 1);
-    return result === "sent";
   }
 
   #armHeartbeat(): void {
@@ -313,19 +257,7 @@ export class SpaceChannel {
   /** An empty delta at each subscriber's cursor: liveness, and the server's position. */
   #sendHeartbeats(): void {
     if (this.#lastSent === undefined || this.#disposed) return;
-    const bytes = encodeFrame(buildHeartbeat(this.spaceId, this.#lastSent));
-    let recipients = 0;
-    for (const subscriber of this.#inSync) {
-      if (subscriber.send(bytes, this.#lastSent) === "sent") recipients++;
-      else this.#inSync.delete(subscriber);
-    }
-    this.deps.metrics.recordFrame(bytes.byteLength, recipients);
-    for (const subscriber of this.#offPosition) {
-      const cursor = subscriber.cursor as Cursor;
-      if (!this.#deliver(subscriber, encodeFrame(buildHeartbeat(this.spaceId, cursor)), cursor)) {
-        this.#offPosition.delete(subscriber);
-      }
-    }
+    this.#audience.heartbeat(this.#lastSent);
     this.deps.metrics.heartbeats++;
     this.#armHeartbeat();
   }

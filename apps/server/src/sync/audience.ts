@@ -1,0 +1,122 @@
+import { buildDelta, buildHeartbeat, type Cursor, carriesChanges } from "@rhizome/protocol";
+import type { SyncMetrics } from "./metrics.ts";
+import type { ChangeRing } from "./ring.ts";
+import { encodeFrame } from "./sse.ts";
+import type { Subscriber } from "./subscriber.ts";
+
+/** Where a channel stands: its last frame's timestamp, and its ring, complete to `readThrough`. */
+export type Position = { lastSent: Cursor; readThrough: Cursor; ring: ChangeRing };
+
+/**
+ * The attached subscribers of one space's channel, by where their cursor is. Those at the
+ * channel's position share every frame's bytes; the others get their own delta from their
+ * cursor until it meets the channel's (DESIGN §6: every frame chains).
+ */
+export class Audience {
+  /** Subscribers whose cursor is the channel's `lastSent`: they all get the same bytes. */
+  readonly #inSync = new Set<Subscriber>();
+  /**
+   * Subscribers whose cursor is not `lastSent`: joined from a newer snapshot than the last
+   * flush, or moved by a change that is omitted for the channel but not for them.
+   */
+  readonly #offPosition = new Set<Subscriber>();
+
+  constructor(
+    private readonly spaceId: string,
+    private readonly metrics: SyncMetrics,
+  ) {}
+
+  get size(): number {
+    return this.#inSync.size + this.#offPosition.size;
+  }
+
+  /**
+   * Attaches a subscriber that has its first frame. Returns true when its cursor is past
+   * what the channel has read: it converges once a flush has read as far.
+   */
+  place(subscriber: Subscriber, at: Position): boolean {
+    if (subscriber.cursor === at.lastSent) {
+      this.#inSync.add(subscriber);
+      return false;
+    }
+    this.#offPosition.add(subscriber);
+    if ((subscriber.cursor as Cursor) > at.readThrough) return true;
+    this.catchUp(at);
+    return false;
+  }
+
+  leave(subscriber: Subscriber): void {
+    this.#inSync.delete(subscriber);
+    this.#offPosition.delete(subscriber);
+  }
+
+  /** One frame, encoded once, to every subscriber at the channel's position. */
+  broadcast(bytes: Uint8Array, timestamp: Cursor): void {
+    let recipients = 0;
+    for (const subscriber of this.#inSync) {
+      if (subscriber.send(bytes, timestamp) === "sent") recipients++;
+      else this.#inSync.delete(subscriber);
+    }
+    this.metrics.recordFrame(bytes.byteLength, recipients);
+  }
+
+  /**
+   * Each subscriber off the position gets the delta from its own cursor of what the ring
+   * holds (one encoding per distinct cursor); one whose cursor then meets `lastSent` joins
+   * the shared frames. One the ring cannot chain is closed: it resumes from its cursor.
+   */
+  catchUp(at: Position): void {
+    const patches = new Map<Cursor, { timestamp: Cursor; bytes: Uint8Array | undefined }>();
+    for (const subscriber of this.#offPosition) {
+      const cursor = subscriber.cursor as Cursor;
+      if (cursor > at.readThrough) continue; // Ahead of what was read: a flush is coming.
+      if (!at.ring.covers(cursor, at.readThrough)) {
+        this.#offPosition.delete(subscriber);
+        subscriber.close("error");
+        continue;
+      }
+      let patch = patches.get(cursor);
+      if (!patch) {
+        const delta = buildDelta(this.spaceId, cursor, at.ring.after(cursor));
+        patch = {
+          timestamp: delta.timestamp,
+          bytes: carriesChanges(delta) ? encodeFrame(delta) : undefined,
+        };
+        patches.set(cursor, patch);
+      }
+      if (patch.bytes && !this.deliver(subscriber, patch.bytes, patch.timestamp)) {
+        this.#offPosition.delete(subscriber);
+        continue;
+      }
+      if (subscriber.cursor === at.lastSent) {
+        this.#offPosition.delete(subscriber);
+        this.#inSync.add(subscriber);
+      }
+    }
+  }
+
+  /** An empty delta at each subscriber's cursor: liveness, and the server's position. */
+  heartbeat(lastSent: Cursor): void {
+    this.broadcast(encodeFrame(buildHeartbeat(this.spaceId, lastSent)), lastSent);
+    for (const subscriber of this.#offPosition) {
+      const cursor = subscriber.cursor as Cursor;
+      if (!this.deliver(subscriber, encodeFrame(buildHeartbeat(this.spaceId, cursor)), cursor)) {
+        this.#offPosition.delete(subscriber);
+      }
+    }
+  }
+
+  /** Closes every attached subscriber (they resume from their cursors). */
+  closeAll(): void {
+    for (const subscriber of [...this.#inSync, ...this.#offPosition]) subscriber.close("error");
+    this.#inSync.clear();
+    this.#offPosition.clear();
+  }
+
+  /** One frame to one subscriber; false when it could not take it (it is cut off). */
+  deliver(subscriber: Subscriber, bytes: Uint8Array, cursor: Cursor): boolean {
+    const result = subscriber.send(bytes, cursor);
+    if (result === "sent") this.metrics.recordFrame(bytes.byteLength, 1);
+    return result === "sent";
+  }
+}
