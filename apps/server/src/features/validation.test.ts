@@ -102,6 +102,14 @@ describeEachDriver("input rules", (handle) => {
     expect(unchanged.being).toEqual(being);
   });
 
+  test("keys that shadow every object's own (toString, valueOf, __proto__) are refused", async () => {
+    // Found by the fuzz suite: the validator's message printed such an object, and threw.
+    const sneaky = '{"handle":{"toString":1,"valueOf":1},"password":"whatever1"}';
+    await refused("POST", "/api/auth/signin", sneaky, "toString");
+    await refused("POST", "/api/auth/signin", '{"__proto__":{"handle":"x"}}', "__proto__");
+    await refused("PATCH", "/api/me", '{"name":"ok","constructor":"x"}', "constructor");
+  });
+
   test("looking a being up by handle: characters no handle has are a 400, not a query", async () => {
     for (const handle of ["%00", "a%00b", "%F0%9F%98%80", "a b", "x".repeat(65)]) {
       const response = await app.request("GET", `/api/beings?handle=${handle}`, { token });
