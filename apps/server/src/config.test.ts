@@ -17,6 +17,13 @@ describe("configuration (DESIGN §9)", () => {
     });
     expect(config.workers).toBe(1);
     expect(config.trustProxyHops).toBe(0);
+    // Generous: abuse bounds, not in the way of a bot, a load test or a test suite.
+    expect(config.sync.maxStreamsPerBeing).toBe(1000);
+    expect(config.rate).toEqual({
+      signupPerMinute: 300,
+      signinPerMinute: 30,
+      writesPerMinute: 600,
+    });
   });
 
   test("TRUST_PROXY_HOPS: how many proxies append to X-Forwarded-For", () => {
