@@ -129,4 +129,31 @@ describeEachDriver("accounts and sessions", (handle) => {
     expect(keys).toContain(hashToken(ada.token));
     await app.expect(200, "GET", "/api/me", { token: ada.token });
   });
+
+  test("who is asking comes first: without a valid session, a malformed request is a 401", async () => {
+    const asked = [
+      ["POST", "/api/spaces", undefined],
+      ["POST", "/api/spaces", { name: "" }],
+      ["PATCH", "/api/me", { color: "red" }],
+      ["POST", `/api/spaces/${crypto.randomUUID()}/intentions`, { content: 7 }],
+      ["GET", "/api/spaces/not-a-uuid", undefined],
+      ["GET", "/api/stream?spaceId=nope&since=never", undefined],
+    ] as const;
+    for (const token of [undefined, "not-a-session"]) {
+      for (const [method, path, body] of asked) {
+        const response = await app.request(method, path, {
+          ...(token ? { token } : {}),
+          ...(body === undefined ? {} : { body }),
+        });
+        expect(`${method} ${path} ${response.status}`).toBe(`${method} ${path} 401`);
+        expect(asErrorBody(await response.text()).error.code).toBe("unauthorized");
+      }
+    }
+    // With a session, the same malformed requests are what they are: 400.
+    const response = await app.request("POST", "/api/spaces", {
+      token: ada.token,
+      body: { name: "" },
+    });
+    expect(response.status).toBe(400);
+  });
 });

@@ -34,6 +34,8 @@ export function authentication(
   accessEpoch: () => number,
   trustProxyHops = 0,
 ) {
+  /** The session each request proved, from its transform hook to its resolve. */
+  const verified = new WeakMap<Request, Awaited<ReturnType<typeof verify>>>();
   return new Elysia({ name: "authentication" })
     .derive({ as: "global" }, ({ request, server }) => ({
       /** Who is asking, for rate limits: the peer, or what the trusted proxies saw. */
@@ -47,24 +49,35 @@ export function authentication(
       auth: {
         // Shown in the OpenAPI document: these routes take the bearer token (or the cookie).
         detail: { security: [{ bearer: [] }] },
-        async resolve({ request }) {
-          const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
-          const token = bearer ?? cookieToken(request.headers.get("cookie"));
-          if (!token) throw new ApiError(unauthorized());
-          if (!bearer && isCrossSiteWrite(request)) {
-            throw new ApiError(forbidden("cross-site request refused"));
-          }
-          const epoch = accessEpoch();
-          const session = await service.authenticate(token);
-          if (!session) throw new ApiError(unauthorized(REVOKED));
-          return {
-            ...session,
-            accessEpoch: epoch,
-            sessionIsLive: () => service.isLive(session.sessionKey),
-          };
+        // Who is asking comes before what they sent: transform runs before validation, so a
+        // request without a valid session is a 401 even when its body is wrong too.
+        async transform({ request }) {
+          verified.set(request, await verify(request));
+        },
+        resolve({ request }) {
+          const session = verified.get(request);
+          if (!session) throw new ApiError(unauthorized());
+          return session;
         },
       },
     });
+
+  async function verify(request: Request) {
+    const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
+    const token = bearer ?? cookieToken(request.headers.get("cookie"));
+    if (!token) throw new ApiError(unauthorized());
+    if (!bearer && isCrossSiteWrite(request)) {
+      throw new ApiError(forbidden("cross-site request refused"));
+    }
+    const epoch = accessEpoch();
+    const session = await service.authenticate(token);
+    if (!session) throw new ApiError(unauthorized(REVOKED));
+    return {
+      ...session,
+      accessEpoch: epoch,
+      sessionIsLive: () => service.isLive(session.sessionKey),
+    };
+  }
 }
 
 export type Authentication = ReturnType<typeof authentication>;
