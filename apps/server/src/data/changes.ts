@@ -2,32 +2,21 @@ import type { ChangeRecord, Intention } from "@rhizome/protocol";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { cursorSql, rowsOf } from "../db/sql.ts";
+import { type IntentionRow, intentionFromRow } from "./intention-row.ts";
 
 /** The sync path's reads. Each is one statement, so its head and rows share one snapshot. */
 
 const HEAD = sql.raw(cursorSql("s.head"));
 
-type ChangeRow = {
+/** A row of the lateral reads below: the head, and an intention (all null when none matched). */
+type ChangeRow = Omit<IntentionRow, "id"> & {
   head: string;
   id: string | null;
-  space_id: string;
-  author_id: string;
-  content: string;
-  created_at: string;
-  updated_at: string;
   deleted_at: string | null;
 };
 
 function toChange(row: ChangeRow): ChangeRecord {
-  return {
-    id: row.id as string,
-    spaceId: row.space_id,
-    authorId: row.author_id,
-    content: row.content,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deletedAt: row.deleted_at,
-  };
+  return { ...intentionFromRow(row as IntentionRow), deletedAt: row.deleted_at };
 }
 
 const changeColumns = sql.raw(`i.id, i.space_id, i.author_id, i.content,
@@ -86,10 +75,7 @@ export async function readLatestPage(
   if (!first) return undefined;
   const page = rows
     .filter((row) => row.id !== null)
-    .map((row) => {
-      const { deletedAt: _, ...intention } = toChange(row);
-      return intention;
-    })
+    .map((row) => intentionFromRow(row as IntentionRow))
     .reverse();
   return { head: first.head, page };
 }

@@ -4,6 +4,7 @@ import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Db } from "../db/client.ts";
 import { intentions, spaces } from "../db/schema.ts";
 import { asTimestamp, cursorOf, cursorSql, isUniqueViolation, rowsOf } from "../db/sql.ts";
+import { type IntentionRow, intentionFromRow } from "./intention-row.ts";
 
 export const intentionColumns = {
   id: intentions.id,
@@ -59,14 +60,8 @@ export type InsertOutcome =
   | { kind: "exists"; intention: Intention & { deleted: boolean } }
   | { kind: "no-space" };
 
-type InsertedRow = {
-  id: string | null;
-  space_id: string;
-  author_id: string;
-  content: string;
-  created_at: string;
-  updated_at: string;
-};
+/** The inserted intention, or a row of nulls when nothing was inserted. */
+type InsertedRow = Omit<IntentionRow, "id"> & { id: string | null };
 
 /**
  * Posts an intention in one statement, the hot path: clock (the space's row lock), insert,
@@ -108,19 +103,7 @@ export async function insertIntention(
     throw error;
   });
   const [row] = rows;
-  if (row?.id) {
-    return {
-      kind: "created",
-      intention: {
-        id: row.id,
-        spaceId: row.space_id,
-        authorId: row.author_id,
-        content: row.content,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      },
-    };
-  }
+  if (row?.id) return { kind: "created", intention: intentionFromRow(row as IntentionRow) };
   // Nothing inserted: the id exists (in this space or another), or the space does not.
   const existing = await findWithTombstone(db, input.id);
   return existing ? { kind: "exists", intention: existing } : { kind: "no-space" };
