@@ -30,17 +30,17 @@ export class IntentionsService {
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, authorId);
     if ("failure" in access) return access;
+    const clientId = input.id?.toLowerCase();
     const refused =
       access.role === null ? forbidden("join the space before posting") : this.#rateLimit(authorId);
     if (refused) {
       // A retry of a post that landed (the author left since, or hit the rate limit) must
       // learn that it landed, or an outbox would drop a message that is in fact stored.
-      const stored = input.id
-        ? await this.#replayOf(spaceId, authorId, input.id, input.content)
-        : undefined;
-      return stored && !("failure" in stored) ? stored : refused;
+      const stored = clientId ? await findWithTombstone(this.db, clientId) : undefined;
+      const replay = stored && this.#asReplay(stored, spaceId, authorId, input.content);
+      return replay && !("failure" in replay) ? replay : refused;
     }
-    const id = input.id?.toLowerCase() ?? crypto.randomUUID();
+    const id = clientId ?? crypto.randomUUID();
     const outcome = await insertIntention(this.db, {
       id,
       spaceId,
@@ -53,12 +53,6 @@ export class IntentionsService {
       return { intention: outcome.intention, created: true };
     }
     return this.#asReplay(outcome.intention, spaceId, authorId, input.content);
-  }
-
-  /** The stored intention `id`, if posting it again would be a replay; undefined if none. */
-  async #replayOf(spaceId: string, authorId: string, id: string, content: string) {
-    const existing = await findWithTombstone(this.db, id.toLowerCase());
-    return existing ? this.#asReplay(existing, spaceId, authorId, content) : undefined;
   }
 
   /** An id already stored: the same post again is a replay, anything else reuses the id. */
