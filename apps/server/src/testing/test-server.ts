@@ -1,32 +1,23 @@
 import { signupBeing } from "@rhizome/testkit";
-import { type Config, loadConfig } from "../config.ts";
+import { loadConfig } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { type RunningServer, startServer } from "../server.ts";
+import { type ConfigOverrides, testConfig } from "./test-app.ts";
 
-export type ConfigOverrides = { sync?: Partial<Config["sync"]>; rate?: Partial<Config["rate"]> };
+/** Over HTTP, sync tests see the production batch window unless they set their own. */
+const PRODUCTION_BATCH_MS = loadConfig({}).sync.batchMs;
 
-/** Generous limits: sync tests must never trip the abuse limits by accident. */
-export function testConfig(overrides: ConfigOverrides = {}): Config {
-  const base = loadConfig({ PORT: "0" });
-  return {
-    ...base,
-    sync: { ...base.sync, ...overrides.sync },
-    rate: {
-      signupPerMinute: 1_000_000,
-      signinPerMinute: 1_000_000,
-      writesPerMinute: 1_000_000,
-      ...overrides.rate,
-    },
-  };
-}
-
-/** A real HTTP server on a free port over an open test database. */
+/** A real HTTP server on a free port over an open test database, abuse limits lifted. */
 export function startTestServer(
   database: Database,
   overrides: ConfigOverrides = {},
   options: { idleTimeoutSeconds?: number } = {},
 ): Promise<RunningServer> {
-  return startServer(testConfig(overrides), { database, hostname: "127.0.0.1", ...options });
+  const config = testConfig({
+    ...overrides,
+    sync: { batchMs: PRODUCTION_BATCH_MS, ...overrides.sync },
+  });
+  return startServer(config, { database, hostname: "127.0.0.1", ...options });
 }
 
 /** A being with a space of its own: the usual start of a sync test. */
