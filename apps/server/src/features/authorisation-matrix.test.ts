@@ -65,6 +65,21 @@ const MATRIX: readonly Row[] = [
   ["DELETE /api/intentions/:unknown",        null,                  [401, 404, 404, 404, 404], [401, 404, 404, 404, 404]],
   ["GET /api/stream?spaceId=:space",         null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
   ["GET /api/stream?spaceId=:unknown",       null,                  [401, 404, 404, 404, 404], [401, 404, 404, 404, 404]],
+  // The same rules for every id in another letter case (`:SPACE` upper, `:Space` mixed case).
+  ["GET /api/beings/:AUTHOR",                null,                  [401, 200, 200, 200, 200], [401, 200, 200, 200, 200]],
+  ["GET /api/spaces/:SPACE",                 null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["GET /api/spaces/:Space",                 null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["POST /api/spaces/:SPACE/join",           null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["POST /api/spaces/:Space/members",        { beingId: ":OUTSIDER" }, [401, 403, 403, 403, 201], [401, 404, 403, 403, 201]],
+  ["DELETE /api/spaces/:SPACE/members/:MEMBER", null,               [401, 403, 204, 403, 204], [401, 404, 204, 403, 204]],
+  ["DELETE /api/spaces/:Space/members/:Owner",  null,               [401, 403, 403, 403, 409], [401, 404, 403, 403, 409]],
+  ["GET /api/spaces/:Space/beings",          null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["POST /api/spaces/:SPACE/intentions",     { content: "hi" },     [401, 403, 201, 201, 201], [401, 404, 201, 201, 201]],
+  ["GET /api/spaces/:Space/intentions",      null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["PATCH /api/intentions/:INTENTION",       { content: "edited" }, [401, 403, 403, 200, 403], [401, 404, 403, 200, 403]],
+  ["DELETE /api/intentions/:Intention",      null,                  [401, 403, 403, 204, 204], [401, 404, 403, 204, 204]],
+  ["GET /api/stream?spaceId=:SPACE",         null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["GET /api/stream?spaceId=:Space",         null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
 ];
 
 type Fixture = { ids: Record<string, string> };
@@ -118,10 +133,19 @@ describeEachDriver("authorisation matrix", (handle) => {
     return { ids };
   }
 
+  /** `:name` is the id as stored; `:NAME` the same id in upper case; `:Name` in mixed case. */
+  const spell = (name: string, id: string) =>
+    name === name.toLowerCase()
+      ? id
+      : name === name.toUpperCase()
+        ? id.toUpperCase()
+        : [...id].map((char, index) => (index % 2 ? char.toUpperCase() : char)).join("");
   const fill = (text: string, ids: Record<string, string>) =>
-    text.replace(/:([a-z]+)/g, (placeholder, name: string) =>
-      name === "fresh" ? `fresh_${crypto.randomUUID().slice(0, 8)}` : (ids[name] ?? placeholder),
-    );
+    text.replace(/:([A-Za-z]+)/g, (placeholder, name: string) => {
+      if (name === "fresh") return `fresh_${crypto.randomUUID().slice(0, 8)}`;
+      const id = ids[name.toLowerCase()];
+      return id === undefined ? placeholder : spell(name, id);
+    });
 
   function ask(row: Row, token: string | undefined, { ids }: Fixture): Promise<Response> {
     const [request, body] = row;

@@ -115,6 +115,51 @@ describeEachDriver("revocation", (handle) => {
     await publicStream.cancel();
   });
 
+  // An id is the same id in any letter case (DESIGN §6): no spelling may dodge a revocation.
+  const upper = (id: string) => id.toUpperCase();
+  const mixed = (id: string) =>
+    [...id].map((char, index) => (index % 2 ? char.toUpperCase() : char)).join("");
+
+  test("a stream opened with the space id in another letter case ends when the member is removed", async () => {
+    const privateSpace = await createSpace("private");
+    const token = await app.newSession(member.being.id);
+    const shouted = await openStream(token, upper(privateSpace));
+    const mixedCase = await openStream(token, mixed(privateSpace));
+    await app.expect(204, "DELETE", `/api/spaces/${privateSpace}/members/${member.being.id}`, {
+      token: owner.token,
+    });
+    await readToEnd(shouted);
+    await readToEnd(mixedCase);
+    for (const variant of [privateSpace, upper(privateSpace), mixed(privateSpace)]) {
+      await app.expect(404, "GET", `/api/stream?spaceId=${variant}`, { token });
+    }
+  });
+
+  test("the owner removing a member by an upper-case id ends the member's stream", async () => {
+    const privateSpace = await createSpace("private");
+    const token = await app.newSession(member.being.id);
+    const stream = await openStream(token, privateSpace);
+    await app.expect(
+      204,
+      "DELETE",
+      `/api/spaces/${upper(privateSpace)}/members/${upper(member.being.id)}`,
+      { token: owner.token },
+    );
+    await readToEnd(stream);
+    await app.expect(404, "GET", `/api/spaces/${privateSpace}`, { token });
+  });
+
+  test("a read check cached under one spelling is evicted for every spelling", async () => {
+    const privateSpace = await createSpace("private");
+    const token = await app.newSession(member.being.id);
+    // Cached as readable under the mixed spelling, then revoked.
+    await (await openStream(token, mixed(privateSpace))).cancel();
+    await app.expect(204, "DELETE", `/api/spaces/${privateSpace}/members/${member.being.id}`, {
+      token: owner.token,
+    });
+    await app.expect(404, "GET", `/api/stream?spaceId=${mixed(privateSpace)}`, { token });
+  });
+
   test("leaving a private space yourself ends your streams of it too", async () => {
     const privateSpace = await createSpace("private");
     const stream = await openStream(member.token, privateSpace);

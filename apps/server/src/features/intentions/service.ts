@@ -30,7 +30,7 @@ export class IntentionsService {
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, authorId);
     if ("failure" in access) return access;
-    const clientId = input.id?.toLowerCase();
+    const clientId = input.id;
     const refused =
       access.role === null ? forbidden("join the space before posting") : this.#rateLimit(authorId);
     if (refused) {

@@ -7,10 +7,12 @@ import {
   deeplyNested,
   encodePathSegment,
   headerSafe,
+  idCase,
   junk,
   notAString,
   notJson,
   oversized,
+  respell,
 } from "./values.ts";
 
 /**
@@ -56,6 +58,7 @@ const badAuth = fc.oneof(
 function badBody(
   route: RouteSpec,
   world: World,
+  mask: boolean[],
 ): fc.Arbitrary<{ label: string; bytes: Uint8Array; chunked: boolean }> {
   const raw = (label: string, arbitrary: fc.Arbitrary<string | Uint8Array>) =>
     arbitrary.map((value) => ({ label, bytes: bytesOf(value), chunked: false }));
@@ -83,7 +86,7 @@ function badBody(
           }),
         })
         .map(({ value: bad, drop, noise }) => {
-          const body: Record<string, unknown> = { ...noise, ...spec.valid(world) };
+          const body: Record<string, unknown> = { ...noise, ...validBody(spec, world, mask) };
           if (drop && spec.required.includes(name)) delete body[name];
           else body[name] = bad === "$owner" ? world.ownerHandle : bad;
           return {
@@ -109,13 +112,24 @@ function badBody(
   );
 }
 
+/** The route's valid body, its ids spelled in the letter case `mask` gives. */
+function validBody(spec: NonNullable<RouteSpec["body"]>, world: World, mask: boolean[]) {
+  return Object.fromEntries(
+    Object.entries(spec.valid(world)).map(([name, value]) => [name, respell(value, mask)]),
+  );
+}
+
 function fillPath(
   route: RouteSpec,
   world: World,
   corrupt: boolean,
 ): fc.Arbitrary<{ path: string; label: string }> {
   const slots = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as keyof typeof IDS);
-  const valid = slots.map((slot) => fc.constantFrom(...world[IDS[slot]]));
+  const valid = slots.map((slot) =>
+    fc
+      .tuple(fc.constantFrom(...world[IDS[slot]]), idCase)
+      .map(([id, mask]) => respell(id, mask) as string),
+  );
   return fc
     .tuple(
       fc.tuple(...valid),
@@ -159,11 +173,11 @@ const none = fc.constant(undefined);
 
 /** One corrupted request for `route`, plus harmless noise (content types, stray parameters). */
 export function fuzzRequest(route: RouteSpec, world: World): fc.Arbitrary<FuzzRequest> {
-  return fc.constantFrom(...corruptions(route)).chain((part) =>
+  return fc.tuple(fc.constantFrom(...corruptions(route)), idCase).chain(([part, mask]) =>
     fc
       .record({
         filled: fillPath(route, world, part === "path"),
-        body: part === "body" ? badBody(route, world) : none,
+        body: part === "body" ? badBody(route, world, mask) : none,
         auth: part === "auth" ? badAuth : validAuth(world),
         queryPart: part === "query" ? badQuery(route) : none,
         contentType: contentTypes,
@@ -172,15 +186,18 @@ export function fuzzRequest(route: RouteSpec, world: World): fc.Arbitrary<FuzzRe
       .map(({ filled, body, auth, queryPart, contentType, noise }) => {
         const headers: Record<string, string> = { ...auth };
         if (contentType !== "") headers["content-type"] = contentType;
-        const query = new URLSearchParams(route.query?.valid(world));
+        const query = new URLSearchParams();
+        for (const [name, value] of Object.entries(route.query?.valid(world) ?? {})) {
+          query.set(name, respell(value, mask) as string);
+        }
         if (noise !== undefined) query.set("_noise", noise);
         if (queryPart?.name === HEADERS.lastEventId) {
           headers[HEADERS.lastEventId.toLowerCase()] = headerSafe(queryPart.value);
         } else if (queryPart) {
           query.set(queryPart.name, queryPart.value);
         }
-        const validBody = route.body && {
-          bytes: encoder.encode(JSON.stringify(route.body.valid(world))),
+        const unchanged = route.body && {
+          bytes: encoder.encode(JSON.stringify(validBody(route.body, world, mask))),
           chunked: false,
         };
         const label = [part, filled.label, body?.label, queryPart && `query ${queryPart.name}`]
@@ -195,7 +212,7 @@ export function fuzzRequest(route: RouteSpec, world: World): fc.Arbitrary<FuzzRe
           method: route.method,
           url: `http://localhost${filled.path}${search ? `?${search}` : ""}`,
           headers,
-          body: body ?? validBody,
+          body: body ?? unchanged,
         };
       }),
   );

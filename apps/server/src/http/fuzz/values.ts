@@ -70,6 +70,19 @@ export function badText(max: number): fc.Arbitrary<unknown> {
   );
 }
 
+/** Letter cases to spell a valid id in: any spelling is the same id (DESIGN §6). */
+export const idCase: fc.Arbitrary<boolean[]> = fc.oneof(
+  fc.constant<boolean[]>([]),
+  fc.constant(Array.from({ length: 36 }, () => true)),
+  fc.array(fc.boolean(), { minLength: 36, maxLength: 36 }),
+);
+
+/** `value` with its letters upper-cased where `mask` says, if it is a uuid; else as it is. */
+export function respell(value: unknown, mask: boolean[]): unknown {
+  if (typeof value !== "string" || !UUID_RE.test(value)) return value;
+  return [...value].map((char, index) => (mask[index] ? char.toUpperCase() : char)).join("");
+}
+
 export const badUuid: fc.Arbitrary<unknown> = fc.oneof(
   notAString,
   junk.filter((value) => !UUID_RE.test(value)),
