@@ -1,12 +1,16 @@
 import { defineConfig, devices } from "@playwright/test";
+import { DEFAULT_CHROMIUM, findChromium } from "./support/chromium.ts";
 
 const resultsDir = process.env.TEST_RESULTS_DIR ?? "../test-results";
+// Without one, globalSetup (support/preflight.ts) stops the run before any server starts.
+const chromium = findChromium();
 
 export default defineConfig({
   testDir: "./tests",
   // Browser tests are `*.e2e.ts`, so that `bun test` never picks them up.
   testMatch: "**/*.e2e.ts",
   outputDir: `${resultsDir}/e2e-artifacts`,
+  globalSetup: "./support/preflight.ts",
   forbidOnly: !!process.env.CI,
   // Two cores shared with other work: one browser at a time keeps timings honest.
   workers: 1,
@@ -20,7 +24,7 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: chromium.ok ? chromium.path : DEFAULT_CHROMIUM,
       args: [
         "--no-sandbox",
         "--disable-gpu",

@@ -16,7 +16,7 @@ test("clients on two server instances converge, and resume on either one", async
 }) => {
   test.skip(
     stack.database.kind !== "postgres",
-    "two instances share one database only on Postgres: set DATABASE_URL to run this test",
+    "needs Postgres (two instances share one database; PGlite is one process'): set DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to run the two-instance scenario",
   );
   const second = await stack.addServer();
   const first = stack.server;
