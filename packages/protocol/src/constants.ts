@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   conflict: "conflict",
   tooLarge: "too_large",
   rateLimited: "rate_limited",
+  /** The instance cannot take this now (at capacity, shutting down): retry after `Retry-After`. */
+  unavailable: "unavailable",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -56,6 +58,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 export const LIMITS = {
@@ -67,7 +70,14 @@ export const LIMITS = {
   nameMax: 80,
   colorPattern: "^#[0-9a-fA-F]{6}$",
   historyLimitMax: 100,
+  /**
+   * Text that shows something: one character that is neither white space nor invisible
+   * (zero-width and format characters, fillers, blank braille, variation selectors).
+   */
+  visibleTextPattern:
+    "[^\\s\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u2800\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0]",
 } as const;
+
 
 /** Defaults of the wire behaviour a client can rely on (the server's config may differ). */
 export const DEFAULTS = {

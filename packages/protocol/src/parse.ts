@@ -1,5 +1,6 @@
 import { FormatRegistry } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { LIMITS } from "./constants.ts";
 import { type SyncEvent, SyncEventSchema } from "./schemas/sync-event.ts";
 
 /** Ids are UUIDs in their usual hex form (any version): the one rule servers and clients share. */
@@ -9,6 +10,18 @@ const UUID_RE = new RegExp(UUID_PATTERN);
 
 export function isUuid(value: unknown): value is string {
   return typeof value === "string" && UUID_RE.test(value);
+}
+
+const VISIBLE_TEXT = new RegExp(LIMITS.visibleTextPattern);
+
+/** Whether `text` shows anything at all: blank and invisible-only text is refused like empty. */
+export function isVisibleText(text: string): boolean {
+  return VISIBLE_TEXT.test(text);
+}
+
+/** The one spelling of an id: any letter case names the same space or being, lower case is canonical. */
+export function canonicalId(id: string): string {
+  return id.toLowerCase();
 }
 
 // Elysia registers the same format; whoever loads first wins, both accept the same strings.

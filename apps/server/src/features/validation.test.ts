@@ -58,6 +58,30 @@ describeEachDriver("input rules", (handle) => {
     await refused("POST", path, { id: "not-a-uuid", content: "x" }, "id");
   });
 
+  test("text made only of invisible characters is refused like blank text, everywhere", async () => {
+    const invisible = [
+      "\u200b",
+      "\u2800",
+      "\u115f",
+      "\u3164 \u200d",
+      "\ufeff\u2060",
+      "\u200b\u00a0\u200c",
+    ];
+    const { intention } = await post("to edit invisibly");
+    for (const text of invisible) {
+      await refused("POST", `/api/spaces/${spaceId}/intentions`, { content: text }, "content");
+      await refused("PATCH", `/api/intentions/${intention.id}`, { content: text }, "content");
+      await refused("PATCH", "/api/me", { name: text }, "name");
+      await refused("POST", "/api/spaces", { name: text }, "name");
+    }
+    const signup = await app.request("POST", "/api/auth/signup", {
+      body: { handle: "invisible_one", password: TEST_PASSWORD, name: "\u2800\u2800" },
+    });
+    expect(signup.status).toBe(400);
+    // Visible text with invisible characters around it stands as sent.
+    expect((await post("\u200bhi\u200b")).intention.content).toBe("\u200bhi\u200b");
+  });
+
   test("handle: ^[a-z0-9_]{3,32}$; password: 8..200", async () => {
     const signup = (handle: string, password = TEST_PASSWORD) =>
       refused("POST", "/api/auth/signup", { handle, password }, "handle");

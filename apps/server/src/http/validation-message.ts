@@ -1,4 +1,4 @@
-import { CURSOR_PATTERN } from "@rhizome/protocol";
+import { CURSOR_PATTERN, LIMITS } from "@rhizome/protocol";
 import type { ValidationError } from "elysia";
 
 type Schema = {
@@ -20,7 +20,7 @@ type Issue = { path: string; value: unknown; message: string; schema: Schema };
 const UUID_FORMAT = "uuid";
 /** Patterns whose meaning reads better in words than as a regular expression. */
 const PATTERN_WORDS: Record<string, string> = {
-  "\\S": "must not be blank",
+  [LIMITS.visibleTextPattern]: "must not be blank or only invisible characters",
   [CURSOR_PATTERN]: "must be a cursor (UTC, six fractional digits: 2025-07-28T10:30:16.123456Z)",
 };
 

@@ -6,7 +6,11 @@ export const Handle = t.String({
   description: "3..32 of a-z, 0-9, _",
 });
 export const Password = t.String({ minLength: LIMITS.passwordMin, maxLength: LIMITS.passwordMax });
-export const DisplayName = t.String({ minLength: 1, maxLength: LIMITS.nameMax, pattern: "\\S" });
+export const DisplayName = t.String({
+  minLength: 1,
+  maxLength: LIMITS.nameMax,
+  pattern: LIMITS.visibleTextPattern,
+});
 
 export const SignupBody = t.Object({
   handle: Handle,

@@ -5,8 +5,8 @@ import { uuid } from "../shared/model.ts";
 export const Content = t.String({
   minLength: 1,
   maxLength: LIMITS.contentMax,
-  pattern: "\\S",
-  description: "1..4000 characters, not only whitespace",
+  pattern: LIMITS.visibleTextPattern,
+  description: "1..4000 characters, not only whitespace or invisible characters",
 });
 export const PostBody = t.Object({
   id: t.Optional(uuid("A client-made id: posting it again is idempotent")),

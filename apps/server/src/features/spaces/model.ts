@@ -8,7 +8,11 @@ export const MemberParams = t.Object({
   beingId: uuid(),
 });
 export const CreateSpaceBody = t.Object({
-  name: t.String({ minLength: 1, maxLength: LIMITS.spaceNameMax, pattern: "\\S" }),
+  name: t.String({
+    minLength: 1,
+    maxLength: LIMITS.spaceNameMax,
+    pattern: LIMITS.visibleTextPattern,
+  }),
   visibility: t.Optional(VisibilitySchema),
 });
 export const AddMemberBody = t.Object({ beingId: uuid() });

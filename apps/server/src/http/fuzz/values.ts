@@ -63,7 +63,16 @@ const matches = (pattern: string) => (value: string) => new RegExp(pattern).test
 export function badText(max: number): fc.Arbitrary<unknown> {
   return fc.oneof(
     notAString,
-    fc.constantFrom("", " ", "\t\n", "\u00a0\u2003"),
+    fc.constantFrom(
+      "",
+      " ",
+      "\t\n",
+      "\u00a0\u2003",
+      "\u200b",
+      "\u2800",
+      "\u115f\u3164",
+      "\ufeff \u200d",
+    ),
     fc.string({ minLength: max + 1, maxLength: max + 40 }),
     fc.string({ maxLength: 10 }).map((text) => `${text}\u0000${text}`),
     fc.string({ maxLength: 10 }).map((text) => `x${text}\udc00`),
