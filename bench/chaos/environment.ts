@@ -23,6 +23,7 @@ function serverEnv(databaseUrl: string, options: EnvironmentOptions): Record<str
     SYNC_BATCH_MS: "100",
     SYNC_MAX_BUFFER_BYTES: String(options.maxBufferBytes),
     SYNC_MAX_STREAMS_PER_BEING: "10000",
+    SYNC_MAX_STREAMS_PER_ADDRESS: "100000",
     RATE_WRITES_PER_MINUTE: "10000000",
     RATE_SIGNUP_PER_MINUTE: "1000000",
     RATE_SIGNIN_PER_MINUTE: "1000000",

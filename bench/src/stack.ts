@@ -5,6 +5,8 @@ import { AltServerProcess } from "./alt-server.ts";
 /** Our server's settings under load: defaults for the sync engine, limits lifted for the bench. */
 export const SERVER_ENV = {
   SYNC_MAX_STREAMS_PER_BEING: "1000000",
+  // Every load client is on loopback: one address.
+  SYNC_MAX_STREAMS_PER_ADDRESS: "10000000",
   RATE_WRITES_PER_MINUTE: "10000000",
   RATE_SIGNUP_PER_MINUTE: "1000000",
   RATE_SIGNIN_PER_MINUTE: "1000000",

@@ -1,6 +1,7 @@
 import { openapi } from "@elysiajs/openapi";
 import { SESSION_COOKIE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
+import { StreamService } from "./access/streams.ts";
 import type { AppContext } from "./context.ts";
 import { authRoutes } from "./features/auth/index.ts";
 import { authentication } from "./features/auth/plugin.ts";
@@ -22,6 +23,9 @@ export function createApp(ctx: AppContext) {
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
   const spaces = new SpacesService(ctx.db);
+  const streams = new StreamService(ctx.guard, ctx.fanout, (spaceId, beingId) =>
+    spaces.access(spaceId, beingId),
+  );
   const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes, (spaceId) =>
     ctx.fanout.committed(spaceId),
   );
@@ -45,12 +49,12 @@ export function createApp(ctx: AppContext) {
         exclude: { paths: ["/*"] },
       }),
     )
-    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics))
+    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout))
     .use(authRoutes(authService, auth))
     .use(beingRoutes(new BeingsService(ctx.db), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))
-    .use(streamRoutes(spaces, ctx.fanout, ctx.guard, auth))
+    .use(streamRoutes(streams, ctx.fanout.heartbeatMs, auth))
     .use(webApp(ctx.config.webDir));
 }
 

@@ -19,11 +19,19 @@ describe("configuration (DESIGN §9)", () => {
     expect(config.trustProxyHops).toBe(0);
     // Generous: abuse bounds, not in the way of a bot, a load test or a test suite.
     expect(config.sync.maxStreamsPerBeing).toBe(1000);
+    expect(config.sync.maxStreamsPerAddress).toBe(2000);
     expect(config.rate).toEqual({
       signupPerMinute: 300,
       signinPerMinute: 30,
       writesPerMinute: 600,
     });
+  });
+
+  test("SYNC_MAX_STREAMS defaults to what the descriptor limit holds, with room for the rest", () => {
+    expect(loadConfig({}, 20_000).sync.maxStreams).toBe(18_976);
+    expect(loadConfig({}, 1024).sync.maxStreams).toBe(768);
+    expect(loadConfig({}, 1_048_576).sync.maxStreams).toBe(1_047_552);
+    expect(loadConfig({ SYNC_MAX_STREAMS: "5" }, 1024).sync.maxStreams).toBe(5);
   });
 
   test("TRUST_PROXY_HOPS: how many proxies append to X-Forwarded-For", () => {
@@ -39,7 +47,9 @@ describe("configuration (DESIGN §9)", () => {
       SYNC_PAGE_SIZE: "8",
       SYNC_HEARTBEAT_MS: "900",
       SYNC_MAX_BUFFER_BYTES: "4096",
+      SYNC_MAX_STREAMS: "40",
       SYNC_MAX_STREAMS_PER_BEING: "3",
+      SYNC_MAX_STREAMS_PER_ADDRESS: "9",
       SYNC_SAFETY_POLL_MS: "250",
     });
     expect(config.sync).toEqual({
@@ -49,7 +59,9 @@ describe("configuration (DESIGN §9)", () => {
       pageSize: 8,
       heartbeatMs: 900,
       maxBufferBytes: 4096,
+      maxStreams: 40,
       maxStreamsPerBeing: 3,
+      maxStreamsPerAddress: 9,
       safetyPollMs: 250,
     });
   });
@@ -62,6 +74,8 @@ describe("configuration (DESIGN §9)", () => {
     ["SYNC_HEARTBEAT_MS", "10"],
     ["SYNC_MAX_BUFFER_BYTES", "1k"],
     ["SYNC_MAX_STREAMS_PER_BEING", "many"],
+    ["SYNC_MAX_STREAMS", "0"],
+    ["SYNC_MAX_STREAMS_PER_ADDRESS", "lots"],
     ["SYNC_SAFETY_POLL_MS", "9999999999"],
     ["PORT", "70000"],
     ["DATABASE_URL", "mysql://somewhere"],

@@ -10,8 +10,12 @@ export type Config = {
     pageSize: number;
     heartbeatMs: number;
     maxBufferBytes: number;
+    /** Open streams this instance accepts before answering 503: each holds a descriptor. */
+    maxStreams: number;
     /** Concurrent streams one being may hold open in one process. */
     maxStreamsPerBeing: number;
+    /** Concurrent streams one client address may hold open in one process. */
+    maxStreamsPerAddress: number;
     /** How often the heads of watched spaces are polled, in case a notification was lost. */
     safetyPollMs: number;
   };
@@ -61,7 +65,16 @@ function databaseUrl(env: Env): string | undefined {
   return raw;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** Descriptors kept for the API's connections, the database pool and files, at most. */
+const RESERVED_DESCRIPTORS = 1024;
+
+/** Streams that fit in `fdLimit` descriptors with room left for everything else (a quarter, at most 1024). */
+export function defaultMaxStreams(fdLimit: number): number {
+  return Math.max(16, fdLimit - Math.min(RESERVED_DESCRIPTORS, Math.floor(fdLimit / 4)));
+}
+
+/** `fdLimit` is this process's open-file limit, which sizes `SYNC_MAX_STREAMS` when unset. */
+export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
   const errors: string[] = [];
   const attempt = <T>(read: () => T, fallback: T): T => {
     try {
@@ -85,8 +98,16 @@ export function loadConfig(env: Env = process.env): Config {
         () => integer(env, "SYNC_MAX_BUFFER_BYTES", 1_048_576, 1024, 1_073_741_824),
         0,
       ),
+      maxStreams: attempt(
+        () => integer(env, "SYNC_MAX_STREAMS", defaultMaxStreams(fdLimit), 1, 10_000_000),
+        0,
+      ),
       maxStreamsPerBeing: attempt(
         () => integer(env, "SYNC_MAX_STREAMS_PER_BEING", 1000, 1, 1_000_000),
+        0,
+      ),
+      maxStreamsPerAddress: attempt(
+        () => integer(env, "SYNC_MAX_STREAMS_PER_ADDRESS", 2000, 1, 10_000_000),
         0,
       ),
       safetyPollMs: attempt(() => integer(env, "SYNC_SAFETY_POLL_MS", 10_000, 50, 3_600_000), 0),

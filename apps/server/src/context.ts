@@ -23,8 +23,10 @@ const MINUTE = 60_000;
 export async function createContext(config: Config, database: Database): Promise<AppContext> {
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
+  const guard = new AccessGuard(database.db, fanout);
+  await guard.start(database.listen);
   return {
-    guard: new AccessGuard(database.db, fanout),
+    guard,
     sessionPurge: new SessionPurge(database.db),
     config,
     db: database.db,

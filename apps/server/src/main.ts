@@ -1,12 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "./config.ts";
-import { raiseFileDescriptorLimit } from "./os/fd-limit.ts";
+import { fileDescriptorLimit, raiseFileDescriptorLimit } from "./os/fd-limit.ts";
 import { isWorker, superviseWorkers } from "./os/workers.ts";
 import { startServer } from "./server.ts";
 
+// Raised first: the limit sizes the default stream capacity.
+raiseFileDescriptorLimit();
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig();
+  config = loadConfig(process.env, fileDescriptorLimit());
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -14,7 +16,6 @@ try {
 }
 config.webDir ??= fileURLToPath(new URL("../../web/build", import.meta.url));
 
-raiseFileDescriptorLimit();
 const workers =
   config.workers > 1 && !isWorker() ? superviseWorkers(config.workers - 1) : undefined;
 const server = await startServer(config, { reusePort: config.workers > 1 });

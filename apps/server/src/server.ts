@@ -61,8 +61,8 @@ export async function startServer(
       stopping ??= (async () => {
         const drained = server.stop(false);
         ctx.sessionPurge.stop();
-        ctx.guard.dispose();
         await fanout.shutdown();
+        await ctx.guard.dispose();
         const late = await Promise.race([
           drained.then(() => false),
           Bun.sleep(SHUTDOWN_GRACE_MS).then(() => true),

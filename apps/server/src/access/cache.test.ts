@@ -49,6 +49,27 @@ describe("SharedLoadCache", () => {
     expect(await cache.get("session", async () => "fresh")).toBe("fresh");
   });
 
+  test("a value-dependent TTL: nothing is trusted past the value's own expiry", async () => {
+    let now = 0;
+    const cache = new SharedLoadCache<{ expiresAt: number }>(
+      (value, at) => Math.min(30_000, value.expiresAt - at),
+      () => true,
+      () => now,
+    );
+    let loads = 0;
+    const load = async () => ({ expiresAt: 500 + 0 * ++loads });
+    await cache.get("session", load);
+    now = 499;
+    await cache.get("session", load);
+    expect(loads).toBe(1);
+    now = 500; // expired: asked again, not answered from memory
+    await cache.get("session", load);
+    expect(loads).toBe(2);
+    // Already expired when loaded: never remembered.
+    await cache.get("session", load);
+    expect(loads).toBe(3);
+  });
+
   test("clear forgets everything", async () => {
     const cache = new SharedLoadCache<number>(60_000, () => true);
     await cache.get("a", async () => 1);

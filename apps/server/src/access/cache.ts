@@ -2,6 +2,7 @@
  * A small TTL cache whose concurrent misses share one load (single flight), so that a
  * reconnect storm of thousands of identical checks costs one query. Only values a `keep`
  * predicate accepts are remembered; entries can be dropped one by one or all at once.
+ * The TTL may depend on the value (a session is never trusted past its expiry).
  */
 export class SharedLoadCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();
@@ -10,7 +11,7 @@ export class SharedLoadCache<V> {
   #generation = 0;
 
   constructor(
-    private readonly ttlMs: number,
+    private readonly ttlMs: number | ((value: V, now: number) => number),
     private readonly keep: (value: V) => boolean,
     private readonly now: () => number = Date.now,
     private readonly maxEntries = 100_000,
@@ -27,7 +28,9 @@ export class SharedLoadCache<V> {
     const value = await loading;
     if (generation === this.#generation && this.keep(value)) {
       if (this.#entries.size >= this.maxEntries) this.#entries.clear();
-      this.#entries.set(key, { value, until: this.now() + this.ttlMs });
+      const now = this.now();
+      const ttl = typeof this.ttlMs === "number" ? this.ttlMs : this.ttlMs(value, now);
+      if (ttl > 0) this.#entries.set(key, { value, until: now + ttl });
     }
     return value;
   }

@@ -15,14 +15,22 @@ export async function insertSession(
   });
 }
 
-/** The being of a live (unexpired) session. */
-export async function findSessionBeing(db: Db, tokenHash: string): Promise<Being | undefined> {
+/** A live session: its being, and when it expires (epoch milliseconds), so no cache outlives it. */
+export type LiveSession = { being: Being; expiresAt: number };
+
+/** The being of a live (unexpired) session, and the session's expiry. */
+export async function findLiveSession(db: Db, tokenHash: string): Promise<LiveSession | undefined> {
   const [row] = await db
-    .select(beingColumns)
+    .select({
+      ...beingColumns,
+      expiresAt: sql<number>`(extract(epoch from ${sessions.expiresAt}) * 1000)::float8`,
+    })
     .from(sessions)
     .innerJoin(beings, eq(beings.id, sessions.beingId))
     .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, sql`now()`)));
-  return row;
+  if (!row) return undefined;
+  const { expiresAt, ...being } = row;
+  return { being, expiresAt: Number(expiresAt) };
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {

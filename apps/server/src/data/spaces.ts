@@ -56,8 +56,9 @@ export async function findSpaceFor(
 }
 
 /**
- * Every space the being belongs to, then public ones, each newest first. The cap only ever
- * leaves out public spaces of others (unless one belongs to more than the cap).
+ * The being's own spaces, then the others it belongs to, then public ones, each by latest
+ * activity (head). Own spaces come first so that nobody can push them past the cap by
+ * adding the being to many spaces; the cap only ever leaves out others' spaces.
  */
 export async function listVisibleSpaces(
   db: Db,
@@ -72,7 +73,11 @@ export async function listVisibleSpaces(
       and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.beingId, beingId)),
     )
     .where(or(eq(spaces.visibility, "public"), sql`${spaceMembers.beingId} IS NOT NULL`))
-    .orderBy(sql`${spaceMembers.beingId} IS NULL`, sql`${spaces.createdAt} DESC`)
+    .orderBy(
+      sql`CASE ${spaceMembers.role} WHEN 'owner' THEN 0 WHEN 'member' THEN 1 ELSE 2 END`,
+      sql`${spaces.head} DESC`,
+      sql`${spaces.id}`,
+    )
     .limit(cap);
 }
 
@@ -119,29 +124,31 @@ export async function readHeads(db: Db, ids: string[]): Promise<Map<string, stri
   return new Map(rows.map((row) => [row.id, row.head]));
 }
 
-/** Of these (space, being) pairs, the ones whose being may still read the space. */
-export async function readablePairs(
+/**
+ * What the read rule needs about these (space, being) pairs, in one query: each space's
+ * visibility, with one row per member among the beings (being and role null when none is).
+ * A space that is gone has no row.
+ */
+export async function membershipFacts(
   db: Db,
   pairs: { spaceId: string; beingId: string }[],
-): Promise<Set<string>> {
-  if (pairs.length === 0) return new Set();
+): Promise<
+  { spaceId: string; visibility: Visibility; beingId: string | null; role: Role | null }[]
+> {
+  if (pairs.length === 0) return [];
   const spaceIds = [...new Set(pairs.map((pair) => pair.spaceId))];
   const beingIds = [...new Set(pairs.map((pair) => pair.beingId))];
-  const [publicSpaces, memberships] = await Promise.all([
-    db
-      .select({ id: spaces.id })
-      .from(spaces)
-      .where(and(inArray(spaces.id, spaceIds), eq(spaces.visibility, "public"))),
-    db
-      .select({ spaceId: spaceMembers.spaceId, beingId: spaceMembers.beingId })
-      .from(spaceMembers)
-      .where(and(inArray(spaceMembers.spaceId, spaceIds), inArray(spaceMembers.beingId, beingIds))),
-  ]);
-  const open = new Set(publicSpaces.map((row) => row.id));
-  const member = new Set(memberships.map((row) => `${row.spaceId}|${row.beingId}`));
-  return new Set(
-    pairs
-      .map((pair) => `${pair.spaceId}|${pair.beingId}`)
-      .filter((key) => open.has(key.split("|")[0] as string) || member.has(key)),
-  );
+  return db
+    .select({
+      spaceId: spaces.id,
+      visibility: spaces.visibility,
+      beingId: spaceMembers.beingId,
+      role: spaceMembers.role,
+    })
+    .from(spaces)
+    .leftJoin(
+      spaceMembers,
+      and(eq(spaceMembers.spaceId, spaces.id), inArray(spaceMembers.beingId, beingIds)),
+    )
+    .where(inArray(spaces.id, spaceIds));
 }

@@ -1,3 +1,6 @@
+import { UUID_PATTERN } from "@rhizome/protocol";
+import { type Static, Type } from "@sinclair/typebox";
+
 /** Postgres notification channels (DESIGN §6). A notification is a wake-up, never the data. */
 
 /** Every mutation of a space notifies this with the space id as payload. */
@@ -6,6 +9,11 @@ export const SPACE_CHANGES_CHANNEL = "space_changes";
 /** Revocations that must end open streams on every instance; payload: an AccessChange as JSON. */
 export const ACCESS_CHANGES_CHANNEL = "access_changes";
 
-export type AccessChange =
-  | { kind: "session-revoked"; sessionKey: string }
-  | { kind: "member-removed"; spaceId: string; beingId: string };
+const Id = Type.String({ pattern: UUID_PATTERN });
+
+/** The `access_changes` payload; listeners check it (access/changes.ts) before trusting it. */
+export const AccessChangeSchema = Type.Union([
+  Type.Object({ kind: Type.Literal("session-revoked"), sessionKey: Type.String({ minLength: 1 }) }),
+  Type.Object({ kind: Type.Literal("member-removed"), spaceId: Id, beingId: Id }),
+]);
+export type AccessChange = Static<typeof AccessChangeSchema>;

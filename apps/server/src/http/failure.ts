@@ -4,7 +4,7 @@ import { ERROR_CODES, ERROR_STATUS, type ErrorBody, type ErrorCode } from "@rhiz
 export type Failure = {
   readonly failure: ErrorCode;
   readonly message: string;
-  /** Seconds, for `rate_limited`. */
+  /** Seconds, for `rate_limited` and `unavailable`. */
   readonly retryAfter?: number;
 };
 
@@ -21,10 +21,14 @@ export function isFailure(value: unknown): value is Failure {
 export const notFound = (what: string) => fail(ERROR_CODES.notFound, `${what} not found`);
 export const forbidden = (message: string) => fail(ERROR_CODES.forbidden, message);
 export const unauthorized = (message = "sign in first") => fail(ERROR_CODES.unauthorized, message);
+/** A session that ended while a request was using it. */
+export const revoked = () => unauthorized("the session has expired or was revoked");
 export const invalid = (message: string) => fail(ERROR_CODES.invalid, message);
 export const conflict = (message: string) => fail(ERROR_CODES.conflict, message);
 export const rateLimited = (message: string, retryAfter: number) =>
   fail(ERROR_CODES.rateLimited, message, retryAfter);
+export const unavailable = (message: string, retryAfter: number) =>
+  fail(ERROR_CODES.unavailable, message, retryAfter);
 
 /** Thrown by routes (never services): the error handler turns it into the contract's shape. */
 export class ApiError extends Error {

@@ -1,20 +1,23 @@
 import type { Cursor } from "@rhizome/protocol";
-import {
-  ACCESS_CHANGES_CHANNEL,
-  type AccessChange,
-  SPACE_CHANGES_CHANNEL,
-} from "../db/channels.ts";
+import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Listen } from "../db/client.ts";
 import { SpaceChannel } from "./channel.ts";
 import { SyncMetrics } from "./metrics.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
 import { type CloseReason, Subscriber, type SubscriberInfo } from "./subscriber.ts";
 
-export type FanoutSettings = SyncSettings & { maxStreamsPerBeing: number; safetyPollMs: number };
+export type FanoutSettings = SyncSettings & {
+  /** Open streams this process accepts in all; past it, new ones are refused (503). */
+  maxStreams: number;
+  maxStreamsPerBeing: number;
+  maxStreamsPerAddress: number;
+  safetyPollMs: number;
+};
 
-export type OpenResult =
-  | { ok: true; subscriber: Subscriber }
-  | { ok: false; reason: "too-many-streams" | "shutting-down" };
+/** Why a stream is not admitted: the caller's own caps (429), or this instance's state (503). */
+export type Refusal = "being-over-cap" | "address-over-cap" | "at-capacity" | "shutting-down";
+
+export type OpenResult = { ok: true; subscriber: Subscriber } | { ok: false; reason: Refusal };
 
 /** How long a space's channel (and its ring) outlives its last subscriber, for quick resumes. */
 const CHANNEL_IDLE_MS = 60_000;
@@ -28,11 +31,10 @@ export class Fanout {
   readonly #channels = new Map<string, SpaceChannel>();
   readonly #idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #streamsByBeing = new Map<string, number>();
+  readonly #streamsByAddress = new Map<string, number>();
   /** Every open stream, from `open` to its close: also those still being caught up. */
   readonly #subscribers = new Set<Subscriber>();
   readonly #unlisten: (() => Promise<void>)[] = [];
-  readonly #accessListeners = new Set<(change: AccessChange) => void>();
-  readonly #reconnectListeners = new Set<() => void>();
   #poll: ReturnType<typeof setInterval> | undefined;
   #shuttingDown = false;
 
@@ -57,42 +59,44 @@ export class Fanout {
           if (connected) {
             this.metrics.listenerReconnects++;
             void this.pollHeads();
-            for (const listener of this.#reconnectListeners) listener();
           }
           connected = true;
         },
-      ),
-      await listen(
-        ACCESS_CHANGES_CHANNEL,
-        (payload) => this.#onAccessChange(payload),
-        () => {},
       ),
     );
     this.#poll = setInterval(() => void this.pollHeads(), this.settings.safetyPollMs);
   }
 
+  /** Whether a stream for `info` would be admitted now: cheap, so it comes before any work. */
+  admission(info: Pick<SubscriberInfo, "beingId" | "address">): Refusal | undefined {
+    if (this.#shuttingDown) return "shutting-down";
+    if (this.#subscribers.size >= this.settings.maxStreams) return "at-capacity";
+    if ((this.#streamsByBeing.get(info.beingId) ?? 0) >= this.settings.maxStreamsPerBeing) {
+      return "being-over-cap";
+    }
+    if ((this.#streamsByAddress.get(info.address) ?? 0) >= this.settings.maxStreamsPerAddress) {
+      return "address-over-cap";
+    }
+    return undefined;
+  }
+
+  /** Whether new streams are taken at all (health's `ready`). */
+  get accepting(): boolean {
+    return !this.#shuttingDown && this.#subscribers.size < this.settings.maxStreams;
+  }
+
   open(info: SubscriberInfo, since: Cursor | undefined): OpenResult {
-    if (this.#shuttingDown) return { ok: false, reason: "shutting-down" };
-    const held = this.#streamsByBeing.get(info.beingId) ?? 0;
-    if (held >= this.settings.maxStreamsPerBeing) return { ok: false, reason: "too-many-streams" };
+    const refusal = this.admission(info);
+    if (refusal) return { ok: false, reason: refusal };
     const subscriber = new Subscriber(info, this.settings.maxBufferBytes);
     const channel = this.#channel(info.spaceId);
-    this.#streamsByBeing.set(info.beingId, held + 1);
+    count(this.#streamsByBeing, info.beingId, +1);
+    count(this.#streamsByAddress, info.address, +1);
     this.#subscribers.add(subscriber);
     this.metrics.openStreams++;
     subscriber.onClose((reason) => this.#closed(subscriber, channel, reason));
     channel.join(subscriber, since);
     return { ok: true, subscriber };
-  }
-
-  /** Called for every revocation any instance announces (after local streams are closed). */
-  onAccessChange(listener: (change: AccessChange) => void): void {
-    this.#accessListeners.add(listener);
-  }
-
-  /** Called when the LISTEN connection came back: notifications may have been lost. */
-  onListenerReconnect(listener: () => void): void {
-    this.#reconnectListeners.add(listener);
   }
 
   /** Who holds the streams open in this process. */
@@ -172,10 +176,9 @@ export class Fanout {
   }
 
   #closed(subscriber: Subscriber, channel: SpaceChannel, reason: CloseReason): void {
-    const { beingId, spaceId } = subscriber.info;
-    const held = (this.#streamsByBeing.get(beingId) ?? 1) - 1;
-    if (held > 0) this.#streamsByBeing.set(beingId, held);
-    else this.#streamsByBeing.delete(beingId);
+    const { beingId, spaceId, address } = subscriber.info;
+    count(this.#streamsByBeing, beingId, -1);
+    count(this.#streamsByAddress, address, -1);
     this.#subscribers.delete(subscriber);
     this.metrics.openStreams--;
     if (reason === "slow-consumer") this.metrics.slowConsumerCutoffs++;
@@ -193,22 +196,11 @@ export class Fanout {
       );
     }
   }
+}
 
-  #onAccessChange(payload: string): void {
-    let change: AccessChange;
-    try {
-      change = JSON.parse(payload) as AccessChange;
-    } catch {
-      return;
-    }
-    if (change.kind === "session-revoked") {
-      this.closeWhere((info) => info.sessionKey === change.sessionKey, "revoked");
-    } else if (change.kind === "member-removed") {
-      this.closeWhere(
-        (info) => info.spaceId === change.spaceId && info.beingId === change.beingId,
-        "revoked",
-      );
-    }
-    for (const listener of this.#accessListeners) listener(change);
-  }
+/** Moves a per-key stream count, forgetting keys that reach zero. */
+function count(counts: Map<string, number>, key: string, by: 1 | -1): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
 }

@@ -5,6 +5,8 @@ export type SubscriberInfo = {
   beingId: string;
   /** Hash of the session that opened the stream, so that signing out can end it. */
   sessionKey: string;
+  /** The client's address (as the trusted proxies saw it), for the per-address cap. */
+  address: string;
 };
 
 export type SendResult = "sent" | "overflow" | "closed";

@@ -21,7 +21,7 @@ export const AUTHOR = "00000000-0000-4000-8000-00000000000a";
 /** A subscriber with the reducer of a client reading it, and every frame it received. */
 export class TestClient {
   readonly subscriber = new Subscriber(
-    { spaceId: SPACE, beingId: AUTHOR, sessionKey: "s" },
+    { spaceId: SPACE, beingId: AUTHOR, sessionKey: "s", address: "127.0.0.1" },
     1 << 30,
   );
   state: SyncState;

@@ -113,7 +113,7 @@ export class TestApp {
   }
 
   async close(): Promise<void> {
-    this.ctx.guard.dispose();
+    await this.ctx.guard.dispose();
     await this.fanout.shutdown();
   }
 }

@@ -1,11 +1,9 @@
 import { BEARER_PREFIX, SESSION_COOKIE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import { clientAddress } from "../../http/client-address.ts";
-import { ApiError, forbidden, unauthorized } from "../../http/failure.ts";
+import { ApiError, forbidden, revoked, unauthorized } from "../../http/failure.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
-
-export const REVOKED = "the session has expired or was revoked";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header?.startsWith(BEARER_PREFIX)) return undefined;
@@ -71,7 +69,7 @@ export function authentication(
     }
     const epoch = accessEpoch();
     const session = await service.authenticate(token);
-    if (!session) throw new ApiError(unauthorized(REVOKED));
+    if (!session) throw new ApiError(revoked());
     return {
       ...session,
       accessEpoch: epoch,

@@ -2,7 +2,12 @@ import type { Being } from "@rhizome/protocol";
 import type { SharedLoadCache } from "../../access/cache.ts";
 import { publishAccessChange } from "../../data/access.ts";
 import { findCredentials, insertBeing } from "../../data/beings.ts";
-import { deleteSession, findSessionBeing, insertSession } from "../../data/sessions.ts";
+import {
+  deleteSession,
+  findLiveSession,
+  insertSession,
+  type LiveSession,
+} from "../../data/sessions.ts";
 import type { Db } from "../../db/client.ts";
 import { conflict, type Failure, rateLimited, unauthorized } from "../../http/failure.ts";
 import type { RateLimiter } from "../../http/rate-limit.ts";
@@ -25,7 +30,7 @@ export class AuthService {
     private readonly db: Db,
     private readonly limits: { signup: RateLimiter; signin: RateLimiter },
     /** Sessions recently confirmed live (evicted by revocations on any instance). */
-    private readonly sessions: SharedLoadCache<Being | undefined>,
+    private readonly sessions: SharedLoadCache<LiveSession | undefined>,
   ) {}
 
   async signup(
@@ -66,13 +71,16 @@ export class AuthService {
   /** The being behind a token, if its session is live. */
   async authenticate(token: string): Promise<{ being: Being; sessionKey: string } | undefined> {
     const sessionKey = hashToken(token);
-    const being = await this.sessions.get(sessionKey, () => findSessionBeing(this.db, sessionKey));
-    return being ? { being, sessionKey } : undefined;
+    const session = await this.sessions.get(sessionKey, () => findLiveSession(this.db, sessionKey));
+    // The cache keeps an entry no longer than its TTL; expiry is checked here to the millisecond.
+    return session && session.expiresAt > Date.now()
+      ? { being: session.being, sessionKey }
+      : undefined;
   }
 
   /** Whether a session is still live, from the database: for checks after some other step. */
   async isLive(sessionKey: string): Promise<boolean> {
-    return (await findSessionBeing(this.db, sessionKey)) !== undefined;
+    return (await findLiveSession(this.db, sessionKey)) !== undefined;
   }
 
   async #openSession(beingId: string): Promise<string> {

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import { Elysia, t } from "elysia";
 import type { Db, DbKind } from "../../db/client.ts";
-import type { SyncMetrics } from "../../sync/metrics.ts";
+import type { Fanout } from "../../sync/fanout.ts";
 
-export function healthRoutes(db: Db, kind: DbKind, metrics: SyncMetrics) {
+export function healthRoutes(db: Db, kind: DbKind, fanout: Fanout) {
+  const { metrics } = fanout;
   return new Elysia({ tags: ["ops"] })
     .get(
       "/api/health",
@@ -13,16 +14,20 @@ export function healthRoutes(db: Db, kind: DbKind, metrics: SyncMetrics) {
           () => false,
         );
         if (!ok) set.status = 503;
-        return { ok, db: kind };
+        // Not ready while shutting down or full: a proxy then sends new streams elsewhere.
+        return { ok, db: kind, ready: ok && fanout.accepting };
       },
       {
         response: {
           200: t.Object({
             ok: t.Boolean(),
             db: t.Union([t.Literal("pglite"), t.Literal("postgres")]),
+            ready: t.Boolean(),
           }),
         },
-        detail: { summary: "Liveness and the database in use" },
+        detail: {
+          summary: "Liveness (`ok`), readiness for new streams (`ready`) and the database in use",
+        },
       },
     )
     .get(

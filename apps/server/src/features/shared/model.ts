@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from "@rhizome/protocol";
+import { canonicalId, UUID_PATTERN } from "@rhizome/protocol";
 import { t } from "elysia";
 
 /**
@@ -17,6 +17,6 @@ export function uuid(description?: string) {
         ...(description ? { description } : {}),
       }),
     )
-    .Decode((id) => id.toLowerCase())
+    .Decode(canonicalId)
     .Encode((id) => id);
 }

@@ -1,4 +1,5 @@
 import type { Being, Space, Visibility } from "@rhizome/protocol";
+import { mayRead } from "../../access/rule.ts";
 import { publishAccessChange } from "../../data/access.ts";
 import { findBeing } from "../../data/beings.ts";
 import {
@@ -35,9 +36,7 @@ export class SpacesService {
   /** The space as `beingId` may see it, with their role; 404 when it is not theirs to see. */
   async access(spaceId: string, beingId: string): Promise<SpaceAccess | Failure> {
     const found = await findSpaceFor(this.db, spaceId, beingId);
-    if (!found || (found.space.visibility === "private" && found.role === null)) {
-      return notFound("space");
-    }
+    if (!found || !mayRead(found.space.visibility, found.role)) return notFound("space");
     return found;
   }
 

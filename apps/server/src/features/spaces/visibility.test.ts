@@ -146,4 +146,40 @@ describeEachDriver("space visibility", (handle) => {
     const all = await listVisibleSpaces(handle.database.db, member.being.id);
     expect(all.map((space) => space.name)).toEqual(["Hidden", "Newest public", "Open"]);
   });
+
+  test("spaces others put one in never push one's own past the cap; then latest activity first", async () => {
+    const victim = await app.signup("vis_victim");
+    const { space: own } = await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: victim.token,
+      body: { name: "Mine", visibility: "private" },
+    });
+    // Others make newer private spaces and add the victim to each.
+    const imposed: string[] = [];
+    for (const name of ["Imposed 1", "Imposed 2", "Imposed 3"]) {
+      const { space } = await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+        token: outsider.token,
+        body: { name, visibility: "private" },
+      });
+      await app.expect(201, "POST", `/api/spaces/${space.id}/members`, {
+        token: outsider.token,
+        body: { beingId: victim.being.id },
+      });
+      imposed.push(space.id);
+    }
+    const names = async (cap: number) =>
+      (await listVisibleSpaces(handle.database.db, victim.being.id, cap)).map(
+        (space) => space.name,
+      );
+    expect(await names(2)).toEqual(["Mine", "Imposed 3"]);
+    // Activity reorders the spaces one is a member of: a post moves "Imposed 1" ahead.
+    await app.expect(201, "POST", `/api/spaces/${imposed[0]}/intentions`, {
+      token: outsider.token,
+      body: { content: "news" },
+    });
+    const all = await names(500);
+    expect(all.slice(0, 4)).toEqual(["Mine", "Imposed 1", "Imposed 3", "Imposed 2"]);
+    // Public spaces one has not joined come last.
+    expect(all.slice(4)).toEqual(["Newest public", "Open"]);
+    expect(own.visibility).toBe("private");
+  });
 });
