@@ -46,7 +46,7 @@ export function createApp(ctx: AppContext) {
       }),
     )
     .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics))
-    .use(authRoutes(authService, auth))
+    .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
     .use(beingRoutes(new BeingsService(ctx.db), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))
