@@ -45,7 +45,7 @@ export function createApp(ctx: AppContext) {
         exclude: { paths: ["/*"] },
       }),
     )
-    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics))
+    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics, ctx.config.metricsToken))
     .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
     .use(beingRoutes(new BeingsService(ctx.db), auth))
     .use(spaceRoutes(spaces, auth))

@@ -13,6 +13,7 @@ export type ConfigOverrides = {
   sync?: Partial<Config["sync"]>;
   rate?: Partial<Config["rate"]>;
   trustProxyHops?: number;
+  metricsToken?: string;
 };
 
 /** Defaults with limits lifted: a test that wants a limit sets it low on purpose. */
@@ -30,6 +31,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
       ...overrides.rate,
     },
     trustProxyHops: overrides.trustProxyHops ?? 0,
+    metricsToken: overrides.metricsToken,
   };
 }
 
