@@ -15,6 +15,7 @@ import { SpacesService } from "./features/spaces/service.ts";
 import { streamRoutes } from "./features/stream/index.ts";
 import { bodyLimit } from "./http/body-limit.ts";
 import { errorHandler } from "./http/error-handler.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { webApp } from "./http/web-app.ts";
 
 /** The whole HTTP surface (DESIGN §7), built from its dependencies. */
@@ -27,6 +28,7 @@ export function createApp(ctx: AppContext) {
   );
 
   return new Elysia()
+    .use(securityHeaders)
     .use(errorHandler)
     .use(bodyLimit)
     .use(

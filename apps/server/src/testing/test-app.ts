@@ -13,6 +13,7 @@ export type ConfigOverrides = {
   sync?: Partial<Config["sync"]>;
   rate?: Partial<Config["rate"]>;
   trustProxyHops?: number;
+  webDir?: string;
   metricsToken?: string;
 };
 
@@ -22,7 +23,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
   return {
     ...base,
     port: 0,
-    webDir: undefined,
+    webDir: overrides.webDir,
     sync: { ...base.sync, batchMs: 5, ...overrides.sync },
     rate: {
       signupPerMinute: 1_000_000,
