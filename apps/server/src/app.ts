@@ -14,6 +14,7 @@ import { spaceRoutes } from "./features/spaces/index.ts";
 import { SpacesService } from "./features/spaces/service.ts";
 import { streamRoutes } from "./features/stream/index.ts";
 import { bodyLimit } from "./http/body-limit.ts";
+import { docsPage } from "./http/docs-page.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { webApp } from "./http/web-app.ts";
@@ -34,6 +35,8 @@ export function createApp(ctx: AppContext) {
     .use(
       openapi({
         path: "/api/docs",
+        // No bundled UI: it loads its script from a CDN. docsPage serves our own instead.
+        provider: null,
         documentation: {
           info: {
             title: "Rhizome API",
@@ -47,6 +50,7 @@ export function createApp(ctx: AppContext) {
         exclude: { paths: ["/*"] },
       }),
     )
+    .use(docsPage("Rhizome API"))
     .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics, ctx.config.metricsToken))
     .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
     .use(beingRoutes(new BeingsService(ctx.db), auth))
