@@ -85,7 +85,7 @@ describe("isSecure", () => {
   });
 
   test("a trusted proxy's proto, in the spellings proxies use", () => {
-    const secure = [
+    const secure: Record<string, string>[] = [
       { "x-forwarded-proto": "https" },
       { "x-forwarded-proto": "HTTPS" },
       { "x-forwarded-proto": " https " },
@@ -100,7 +100,7 @@ describe("isSecure", () => {
     ];
     for (const headers of secure)
       expect([headers, isSecure(request("GET", headers), 1)]).toEqual([headers, true]);
-    const plain = [
+    const plain: Record<string, string>[] = [
       { "x-forwarded-proto": "http" },
       { "x-forwarded-proto": "https, http" },
       { "x-forwarded-proto": "httpsx" },
