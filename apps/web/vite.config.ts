@@ -11,6 +11,24 @@ export default defineConfig({
       adapter: adapter({ fallback: "200.html" }),
       // Registered by the root layout in production builds only (see src/service-worker).
       serviceWorker: { register: false },
+      // Emitted as a <meta> CSP with the hashes of SvelteKit's inline scripts; the server sends
+      // the same policy as a header, with frame-ancestors (which a <meta> cannot carry).
+      csp: {
+        mode: "hash",
+        directives: {
+          "default-src": ["self"],
+          "script-src": ["self"],
+          "style-src": ["self", "unsafe-inline"],
+          "img-src": ["self", "data:", "blob:"],
+          "font-src": ["self"],
+          "connect-src": ["self"],
+          "worker-src": ["self"],
+          "manifest-src": ["self"],
+          "base-uri": ["self"],
+          "form-action": ["self"],
+          "object-src": ["none"],
+        },
+      },
     }),
   ],
   server: {

@@ -15,7 +15,9 @@ import { spaceRoutes } from "./features/spaces/index.ts";
 import { SpacesService } from "./features/spaces/service.ts";
 import { streamRoutes } from "./features/stream/index.ts";
 import { bodyLimit } from "./http/body-limit.ts";
+import { docsPage } from "./http/docs-page.ts";
 import { errorHandler } from "./http/error-handler.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { webApp } from "./http/web-app.ts";
 
 /** The whole HTTP surface (DESIGN §7), built from its dependencies. */
@@ -31,11 +33,14 @@ export function createApp(ctx: AppContext) {
   );
 
   return new Elysia()
+    .use(securityHeaders)
     .use(errorHandler)
     .use(bodyLimit)
     .use(
       openapi({
         path: "/api/docs",
+        // No bundled UI: it loads its script from a CDN. docsPage serves our own instead.
+        provider: null,
         documentation: {
           info: {
             title: "Rhizome API",
@@ -49,8 +54,9 @@ export function createApp(ctx: AppContext) {
         exclude: { paths: ["/*"] },
       }),
     )
-    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout))
-    .use(authRoutes(authService, auth))
+    .use(docsPage("Rhizome API"))
+    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout, ctx.config.metricsToken))
+    .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
     .use(beingRoutes(new BeingsService(ctx.db), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))

@@ -39,6 +39,12 @@ describe("configuration (DESIGN §9)", () => {
     expect(() => loadConfig({ TRUST_PROXY_HOPS: "-1" })).toThrow(/TRUST_PROXY_HOPS/);
   });
 
+  test("METRICS_TOKEN: unset or blank means /metrics is public, with totals only", () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: "  " }).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: " abc " }).metricsToken).toBe("abc");
+  });
+
   test("every SYNC_* variable is read", () => {
     const config = loadConfig({
       SYNC_BATCH_MS: "5",

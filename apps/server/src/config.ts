@@ -33,6 +33,8 @@ export type Config = {
   workers: number;
   /** Proxies in front that append to X-Forwarded-For: rate limits key on what they saw. */
   trustProxyHops: number;
+  /** When set, /metrics needs `Authorization: Bearer <it>` and shows per-space detail too. */
+  metricsToken: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
     webDir: env.WEB_DIR?.trim() || undefined,
     workers: attempt(() => integer(env, "SERVER_WORKERS", 1, 1, 64), 1),
     trustProxyHops: attempt(() => integer(env, "TRUST_PROXY_HOPS", 0, 0, 10), 0),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
   };
   if (config.workers > 1 && !config.databaseUrl && errors.length === 0) {
     errors.push("SERVER_WORKERS > 1 needs DATABASE_URL: PGlite cannot be shared by processes");

@@ -78,7 +78,6 @@ export const LIMITS = {
     "[^\\s\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u2800\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0]",
 } as const;
 
-
 /** Defaults of the wire behaviour a client can rely on (the server's config may differ). */
 export const DEFAULTS = {
   pageSize: 50,

@@ -1,5 +1,5 @@
 import { FormatRegistry } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Value } from "@sinclair/typebox/value";
 import { LIMITS } from "./constants.ts";
 import { type SyncEvent, SyncEventSchema } from "./schemas/sync-event.ts";
 
@@ -27,7 +27,12 @@ export function canonicalId(id: string): string {
 // Elysia registers the same format; whoever loads first wins, both accept the same strings.
 if (!FormatRegistry.Has("uuid")) FormatRegistry.Set("uuid", (value) => UUID_RE.test(value));
 
-const syncEventCheck = TypeCompiler.Compile(SyncEventSchema);
+// Interpreted, not TypeCompiler: compiling evaluates generated code, which the web app's CSP
+// (no 'unsafe-eval') forbids; a frame is small, so the interpreter's cost is negligible.
+const syncEventCheck = {
+  Check: (value: unknown): value is SyncEvent => Value.Check(SyncEventSchema, value),
+  Errors: (value: unknown) => Value.Errors(SyncEventSchema, value),
+};
 
 export type ParseResult =
   | { ok: true; event: SyncEvent }

@@ -47,6 +47,34 @@ describeEachDriver("OpenAPI documentation", (handle) => {
     expect(await response.text()).toContain("Rhizome API");
   });
 
+  test("/api/docs loads nothing from another origin, and says so in its CSP", async () => {
+    const response = await app.request("GET", "/api/docs");
+    const html = await response.text();
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(/i);
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/\ssrc="\/api\/docs\/[^"]+"/);
+      expect(body?.trim()).toBe("");
+    }
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/(^|; )script-src 'self'(;|$)/);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toMatch(/https?:/);
+  });
+
+  test("the viewer's script is served from our origin, as JavaScript", async () => {
+    const html = await (await app.request("GET", "/api/docs")).text();
+    for (const [, src] of html.matchAll(/<script\b[^>]*\ssrc="([^"]+)"/gi)) {
+      const response = await app.request("GET", src as string);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toStartWith("text/javascript");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(await response.text()).toContain("/api/docs/json");
+    }
+  });
+
   test("/api/docs/json lists every route of the contract, and marks those that need a session", () => {
     for (const [method, path, auth] of CONTRACT) {
       const operation = paths[path]?.[method];

@@ -3,6 +3,7 @@ import { join, normalize } from "node:path";
 import { ERROR_CODES } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import { errorBody } from "./failure.ts";
+import { htmlPolicy, SECURITY_HEADERS } from "./security-headers.ts";
 
 /**
  * Serves the built single-page app (DESIGN §8) from `dir`: files as they are, and the SPA's
@@ -26,10 +27,14 @@ export function webApp(dir: string | undefined) {
         set.headers["cache-control"] = immutable
           ? "public, max-age=31536000, immutable"
           : "no-cache";
+        if (file.endsWith(".html"))
+          set.headers[SECURITY_HEADERS.contentSecurityPolicy] = htmlPolicy(file);
         return Bun.file(file);
       }
       set.headers["cache-control"] = "no-cache";
-      return fallback ? Bun.file(fallback) : new Response("not built", { status: 404 });
+      if (!fallback) return new Response("not built", { status: 404 });
+      set.headers[SECURITY_HEADERS.contentSecurityPolicy] = htmlPolicy(fallback);
+      return Bun.file(fallback);
     },
     { detail: { hide: true } },
   );

@@ -13,6 +13,8 @@ export type ConfigOverrides = {
   sync?: Partial<Config["sync"]>;
   rate?: Partial<Config["rate"]>;
   trustProxyHops?: number;
+  webDir?: string;
+  metricsToken?: string;
 };
 
 /** Defaults with limits lifted: a test that wants a limit sets it low on purpose. */
@@ -21,7 +23,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
   return {
     ...base,
     port: 0,
-    webDir: undefined,
+    webDir: overrides.webDir,
     sync: { ...base.sync, batchMs: 5, ...overrides.sync },
     rate: {
       signupPerMinute: 1_000_000,
@@ -30,6 +32,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
       ...overrides.rate,
     },
     trustProxyHops: overrides.trustProxyHops ?? 0,
+    metricsToken: overrides.metricsToken,
   };
 }
 

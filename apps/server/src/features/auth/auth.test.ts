@@ -36,16 +36,26 @@ describeEachDriver("accounts and sessions", (handle) => {
     expect(cookieAttributes(signupCookie)).not.toContain("secure");
   });
 
-  test("behind TLS (X-Forwarded-Proto: https) the cookie is also Secure", async () => {
-    const response = await app.request("POST", "/api/auth/signin", {
-      body: { handle: "ada", password: TEST_PASSWORD },
-      headers: { "x-forwarded-proto": "https" },
-    });
+  test("over TLS the cookie is also Secure; an untrusted X-Forwarded-Proto does not make it so", async () => {
+    const body = JSON.stringify({ handle: "ada", password: TEST_PASSWORD });
+    const response = await app.app.handle(
+      new Request("https://localhost/api/auth/signin", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }),
+    );
     expect(response.status).toBe(200);
     const cookie = response.headers.get("set-cookie") ?? "";
     expect(cookieAttributes(cookie)).toContain("secure");
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Lax");
+    // TRUST_PROXY_HOPS is 0 here: the header is the client's word (origin.test.ts has proxies).
+    const forged = await app.request("POST", "/api/auth/signin", {
+      body: { handle: "ada", password: TEST_PASSWORD },
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(cookieAttributes(forged.headers.get("set-cookie") ?? "")).not.toContain("secure");
   });
 
   test("the cookie authenticates like the bearer token", async () => {

@@ -7,17 +7,17 @@ import type { Authentication } from "./plugin.ts";
 import type { AuthService } from "./service.ts";
 import { SESSION_TTL_SECONDS } from "./tokens.ts";
 
-function sessionCookie(token: string, request: Request, maxAge = SESSION_TTL_SECONDS): string {
-  const secure = isSecure(request) ? "; Secure" : "";
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
-}
-
-/** Sign-in forms are writes too: refuse them cross-site (login CSRF). */
-function refuseCrossSite(request: Request): void {
-  if (isCrossSiteWrite(request)) throw new ApiError(forbidden("cross-site request refused"));
-}
-
-export function authRoutes(service: AuthService, auth: Authentication) {
+export function authRoutes(service: AuthService, auth: Authentication, trustProxyHops = 0) {
+  const sessionCookie = (token: string, request: Request, maxAge = SESSION_TTL_SECONDS) => {
+    const secure = isSecure(request, trustProxyHops) ? "; Secure" : "";
+    return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+  };
+  /** Sign-in forms are writes too: refuse them cross-site (login CSRF). */
+  const refuseCrossSite = (request: Request) => {
+    if (isCrossSiteWrite(request, trustProxyHops)) {
+      throw new ApiError(forbidden("cross-site request refused"));
+    }
+  };
   return new Elysia({ prefix: "/api/auth", tags: ["auth"] })
     .use(auth)
     .post(

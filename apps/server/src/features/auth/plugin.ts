@@ -64,7 +64,7 @@ export function authentication(
     const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
     const token = bearer ?? cookieToken(request.headers.get("cookie"));
     if (!token) throw new ApiError(unauthorized());
-    if (!bearer && isCrossSiteWrite(request)) {
+    if (!bearer && isCrossSiteWrite(request, trustProxyHops)) {
       throw new ApiError(forbidden("cross-site request refused"));
     }
     const epoch = accessEpoch();

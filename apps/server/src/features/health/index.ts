@@ -1,9 +1,18 @@
+import { HEADERS } from "@rhizome/protocol";
 import { sql } from "drizzle-orm";
 import { Elysia, t } from "elysia";
 import type { Db, DbKind } from "../../db/client.ts";
+import { errorResponse, unauthorized } from "../../http/failure.ts";
 import type { Fanout } from "../../sync/fanout.ts";
+import { bearerMatches, totalsOnly } from "./metrics-access.ts";
 
-export function healthRoutes(db: Db, kind: DbKind, fanout: Fanout) {
+/** `metricsToken` (METRICS_TOKEN): unset, /metrics is public with totals only; set, it is required. */
+export function healthRoutes(
+  db: Db,
+  kind: DbKind,
+  fanout: Fanout,
+  metricsToken: string | undefined,
+) {
   const { metrics } = fanout;
   return new Elysia({ tags: ["ops"] })
     .get(
@@ -32,10 +41,21 @@ export function healthRoutes(db: Db, kind: DbKind, fanout: Fanout) {
     )
     .get(
       "/metrics",
-      () =>
-        new Response(metrics.render(), {
+      ({ request }) => {
+        const authorization = request.headers.get(HEADERS.authorization);
+        if (metricsToken !== undefined && !bearerMatches(authorization, metricsToken)) {
+          return errorResponse(unauthorized("/metrics needs the METRICS_TOKEN bearer token"));
+        }
+        const text = metrics.render();
+        return new Response(metricsToken === undefined ? totalsOnly(text) : text, {
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-        }),
-      { detail: { summary: "Prometheus metrics of the sync engine" } },
+        });
+      },
+      {
+        detail: {
+          summary:
+            "Prometheus metrics of the sync engine (totals only unless METRICS_TOKEN is set)",
+        },
+      },
     );
 }
