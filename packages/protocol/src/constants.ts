@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   conflict: "conflict",
   tooLarge: "too_large",
   rateLimited: "rate_limited",
+  unavailable: "unavailable",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -56,6 +57,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 export const LIMITS = {
