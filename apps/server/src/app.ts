@@ -19,9 +19,9 @@ import { webApp } from "./http/web-app.ts";
 
 /** The whole HTTP surface (DESIGN §7), built from its dependencies. */
 export function createApp(ctx: AppContext) {
-  const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions);
+  const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions, ctx.hashGate);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
-  const spaces = new SpacesService(ctx.db);
+  const spaces = new SpacesService(ctx.db, ctx.limits);
   const intentions = new IntentionsService(ctx.db, spaces, ctx.limits.writes, (spaceId) =>
     ctx.fanout.committed(spaceId),
   );
@@ -47,7 +47,7 @@ export function createApp(ctx: AppContext) {
     )
     .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout.metrics))
     .use(authRoutes(authService, auth))
-    .use(beingRoutes(new BeingsService(ctx.db), auth))
+    .use(beingRoutes(new BeingsService(ctx.db, ctx.limits.writes), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))
     .use(streamRoutes(spaces, ctx.fanout, ctx.guard, auth))

@@ -22,8 +22,31 @@ describe("configuration (DESIGN §9)", () => {
     expect(config.rate).toEqual({
       signupPerMinute: 300,
       signinPerMinute: 30,
+      signinPerAddressPerMinute: 100,
       writesPerMinute: 600,
+      spacesPerMinute: 30,
+      maxPendingHashes: 0,
     });
+  });
+
+  test("every RATE_* variable is read", () => {
+    const config = loadConfig({
+      RATE_SIGNUP_PER_MINUTE: "1",
+      RATE_SIGNIN_PER_MINUTE: "2",
+      RATE_SIGNIN_PER_ADDRESS_PER_MINUTE: "3",
+      RATE_WRITES_PER_MINUTE: "4",
+      RATE_SPACES_PER_MINUTE: "5",
+      RATE_MAX_PENDING_HASHES: "6",
+    });
+    expect(config.rate).toEqual({
+      signupPerMinute: 1,
+      signinPerMinute: 2,
+      signinPerAddressPerMinute: 3,
+      writesPerMinute: 4,
+      spacesPerMinute: 5,
+      maxPendingHashes: 6,
+    });
+    expect(() => loadConfig({ RATE_SPACES_PER_MINUTE: "0" })).toThrow(/RATE_SPACES_PER_MINUTE/);
   });
 
   test("TRUST_PROXY_HOPS: how many proxies append to X-Forwarded-For", () => {

@@ -4,7 +4,7 @@ import { ERROR_CODES, ERROR_STATUS, type ErrorBody, type ErrorCode } from "@rhiz
 export type Failure = {
   readonly failure: ErrorCode;
   readonly message: string;
-  /** Seconds, for `rate_limited`. */
+  /** Seconds, for `rate_limited` and `unavailable` (sent as Retry-After). */
   readonly retryAfter?: number;
 };
 
@@ -25,6 +25,8 @@ export const invalid = (message: string) => fail(ERROR_CODES.invalid, message);
 export const conflict = (message: string) => fail(ERROR_CODES.conflict, message);
 export const rateLimited = (message: string, retryAfter: number) =>
   fail(ERROR_CODES.rateLimited, message, retryAfter);
+export const unavailable = (message: string, retryAfter: number) =>
+  fail(ERROR_CODES.unavailable, message, retryAfter);
 
 /** Thrown by routes (never services): the error handler turns it into the contract's shape. */
 export class ApiError extends Error {
