@@ -27,6 +27,8 @@ function serverEnv(databaseUrl: string, options: EnvironmentOptions): Record<str
     RATE_WRITES_PER_MINUTE: "10000000",
     RATE_SIGNUP_PER_MINUTE: "1000000",
     RATE_SIGNIN_PER_MINUTE: "1000000",
+    RATE_SIGNIN_PER_ADDRESS_PER_MINUTE: "1000000",
+    RATE_SPACES_PER_MINUTE: "1000000",
     WEB_DIR: "/nonexistent",
   };
 }

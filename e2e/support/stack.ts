@@ -15,6 +15,8 @@ const SERVER_ENV = {
   // Every test signs up beings and writes from one address: lift the abuse limits.
   RATE_SIGNUP_PER_MINUTE: "100000",
   RATE_SIGNIN_PER_MINUTE: "100000",
+  RATE_SIGNIN_PER_ADDRESS_PER_MINUTE: "100000",
+  RATE_SPACES_PER_MINUTE: "100000",
   RATE_WRITES_PER_MINUTE: "1000000",
 };
 

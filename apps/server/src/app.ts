@@ -22,9 +22,9 @@ import { webApp } from "./http/web-app.ts";
 
 /** The whole HTTP surface (DESIGN §7), built from its dependencies. */
 export function createApp(ctx: AppContext) {
-  const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions);
+  const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions, ctx.hashGate);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
-  const spaces = new SpacesService(ctx.db);
+  const spaces = new SpacesService(ctx.db, ctx.limits);
   const streams = new StreamService(ctx.guard, ctx.fanout, (spaceId, beingId) =>
     spaces.access(spaceId, beingId),
   );
@@ -57,7 +57,7 @@ export function createApp(ctx: AppContext) {
     .use(docsPage("Rhizome API"))
     .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout, ctx.config.metricsToken))
     .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
-    .use(beingRoutes(new BeingsService(ctx.db), auth))
+    .use(beingRoutes(new BeingsService(ctx.db, ctx.limits.writes), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))
     .use(streamRoutes(streams, ctx.fanout.heartbeatMs, auth))

@@ -23,7 +23,10 @@ describe("configuration (DESIGN §9)", () => {
     expect(config.rate).toEqual({
       signupPerMinute: 300,
       signinPerMinute: 30,
+      signinPerAddressPerMinute: 100,
       writesPerMinute: 600,
+      spacesPerMinute: 30,
+      maxPendingHashes: 0,
     });
   });
 
@@ -32,6 +35,26 @@ describe("configuration (DESIGN §9)", () => {
     expect(loadConfig({}, 1024).sync.maxStreams).toBe(768);
     expect(loadConfig({}, 1_048_576).sync.maxStreams).toBe(1_047_552);
     expect(loadConfig({ SYNC_MAX_STREAMS: "5" }, 1024).sync.maxStreams).toBe(5);
+  });
+
+  test("every RATE_* variable is read", () => {
+    const config = loadConfig({
+      RATE_SIGNUP_PER_MINUTE: "1",
+      RATE_SIGNIN_PER_MINUTE: "2",
+      RATE_SIGNIN_PER_ADDRESS_PER_MINUTE: "3",
+      RATE_WRITES_PER_MINUTE: "4",
+      RATE_SPACES_PER_MINUTE: "5",
+      RATE_MAX_PENDING_HASHES: "6",
+    });
+    expect(config.rate).toEqual({
+      signupPerMinute: 1,
+      signinPerMinute: 2,
+      signinPerAddressPerMinute: 3,
+      writesPerMinute: 4,
+      spacesPerMinute: 5,
+      maxPendingHashes: 6,
+    });
+    expect(() => loadConfig({ RATE_SPACES_PER_MINUTE: "0" })).toThrow(/RATE_SPACES_PER_MINUTE/);
   });
 
   test("TRUST_PROXY_HOPS: how many proxies append to X-Forwarded-For", () => {

@@ -24,8 +24,14 @@ export type Config = {
     signupPerMinute: number;
     /** Sign-in attempts per client address and handle per minute. */
     signinPerMinute: number;
-    /** Intentions posted, edited or deleted per being per minute. */
+    /** Sign-in attempts per client address per minute, whatever the handle. */
+    signinPerAddressPerMinute: number;
+    /** Writes per being per minute: intentions, spaces, members added, profile changes. */
     writesPerMinute: number;
+    /** Spaces created plus members added, per being per minute. */
+    spacesPerMinute: number;
+    /** Password hashes in flight before more are refused with 503; 0: what the pool serves in 3 s. */
+    maxPendingHashes: number;
   };
   /** Built web app to serve in production, when present. */
   webDir: string | undefined;
@@ -117,7 +123,13 @@ export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
     rate: {
       signupPerMinute: attempt(() => integer(env, "RATE_SIGNUP_PER_MINUTE", 300, 1, 1_000_000), 0),
       signinPerMinute: attempt(() => integer(env, "RATE_SIGNIN_PER_MINUTE", 30, 1, 1_000_000), 0),
+      signinPerAddressPerMinute: attempt(
+        () => integer(env, "RATE_SIGNIN_PER_ADDRESS_PER_MINUTE", 100, 1, 1_000_000),
+        0,
+      ),
       writesPerMinute: attempt(() => integer(env, "RATE_WRITES_PER_MINUTE", 600, 1, 10_000_000), 0),
+      spacesPerMinute: attempt(() => integer(env, "RATE_SPACES_PER_MINUTE", 30, 1, 1_000_000), 0),
+      maxPendingHashes: attempt(() => integer(env, "RATE_MAX_PENDING_HASHES", 0, 0, 1_000_000), 0),
     },
     webDir: env.WEB_DIR?.trim() || undefined,
     workers: attempt(() => integer(env, "SERVER_WORKERS", 1, 1, 64), 1),

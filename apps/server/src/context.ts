@@ -3,8 +3,21 @@ import type { Config } from "./config.ts";
 import { databaseChangeSource } from "./data/change-source.ts";
 import type { Database, Db, DbKind } from "./db/client.ts";
 import { SessionPurge } from "./features/auth/session-purge.ts";
-import { RateLimiter } from "./http/rate-limit.ts";
+import { HASH_MS } from "./features/auth/tokens.ts";
+import { AdmissionGate, hashCapacity } from "./limits/admission.ts";
+import { RateLimiter } from "./limits/rate-limiter.ts";
 import { Fanout } from "./sync/fanout.ts";
+
+export type Limits = {
+  signup: RateLimiter;
+  /** Per address and handle: guessing one being's password. */
+  signin: RateLimiter;
+  /** Per address, whatever the handle: a flood of made-up handles. */
+  signinPerAddress: RateLimiter;
+  writes: RateLimiter;
+  /** Spaces created and members added: adding a victim to hundreds of spaces. */
+  spaces: RateLimiter;
+};
 
 /** What features are built from; created once in app.ts (or by a test). */
 export type AppContext = {
@@ -12,30 +25,47 @@ export type AppContext = {
   db: Db;
   dbKind: DbKind;
   fanout: Fanout;
-  limits: { signup: RateLimiter; signin: RateLimiter; writes: RateLimiter };
+  limits: Limits;
+  /** Password hashes in flight (sign-up, sign-in); per process, as the hashing pool is. */
+  hashGate: AdmissionGate;
   guard: AccessGuard;
   sessionPurge: SessionPurge;
 };
 
 const MINUTE = 60_000;
+/** A queued hash should be served within this long; later ones are refused at once. */
+const HASH_QUEUE_SECONDS = 3;
 
 /** Builds the context over an open database and starts its fan-out (one listener per process). */
 export async function createContext(config: Config, database: Database): Promise<AppContext> {
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
-  const guard = new AccessGuard(database.db, fanout);
+  const db = database.db;
+  const { rate } = config;
+  const hashes =
+    rate.maxPendingHashes ||
+    hashCapacity(HASH_MS, HASH_QUEUE_SECONDS, navigator.hardwareConcurrency || 1);
+  const guard = new AccessGuard(db, fanout);
   await guard.start(database.listen);
   return {
     guard,
-    sessionPurge: new SessionPurge(database.db),
+    sessionPurge: new SessionPurge(db),
     config,
-    db: database.db,
+    db,
     dbKind: database.kind,
     fanout,
     limits: {
-      signup: new RateLimiter(config.rate.signupPerMinute, MINUTE),
-      signin: new RateLimiter(config.rate.signinPerMinute, MINUTE),
-      writes: new RateLimiter(config.rate.writesPerMinute, MINUTE),
+      signup: new RateLimiter(db, "signup", rate.signupPerMinute, MINUTE),
+      signin: new RateLimiter(db, "signin", rate.signinPerMinute, MINUTE),
+      signinPerAddress: new RateLimiter(
+        db,
+        "signin-address",
+        rate.signinPerAddressPerMinute,
+        MINUTE,
+      ),
+      writes: new RateLimiter(db, "writes", rate.writesPerMinute, MINUTE),
+      spaces: new RateLimiter(db, "spaces", rate.spacesPerMinute, MINUTE),
     },
+    hashGate: new AdmissionGate(hashes, HASH_QUEUE_SECONDS),
   };
 }

@@ -68,5 +68,42 @@ export async function runWrites(
         `p99 ${row.latencyMs.p99} ms, ${Math.round(row.serverCpuMicrosPerWrite)} µs server CPU/write`,
     );
   }
+  const limit = await measureRateLimitTakes(stack, sizes.concurrency, Math.min(2, sizes.seconds));
+  log(
+    `  rate limit alone (in every write above): ${limit.perSecond} takes/s on one being's key, ` +
+      `mean ${limit.meanMs.toFixed(2)} ms per take`,
+  );
   return figures;
+}
+
+/**
+ * The cost of the write limit on its own: the server's upsert on `rate_limits`
+ * (src/data/rate-limits.ts), by `concurrency` lanes on one key, as the bench's one being does.
+ */
+async function measureRateLimitTakes(
+  stack: Stack,
+  concurrency: number,
+  seconds: number,
+): Promise<{ perSecond: number; meanMs: number }> {
+  const key = `bench:${crypto.randomUUID()}`;
+  let takes = 0;
+  let busyMs = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const lane = async () => {
+    while (performance.now() < deadline) {
+      const windowStart = Math.floor(Date.now() / 60_000) * 60_000;
+      const sent = performance.now();
+      await stack.sql`
+        INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
+        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
+        WHERE rate_limits.count < 2000000000 RETURNING count`;
+      busyMs += performance.now() - sent;
+      takes++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  await stack.sql`DELETE FROM rate_limits WHERE key = ${key}`;
+  const elapsed = (performance.now() - started) / 1000;
+  return { perSecond: Math.round(takes / elapsed), meanMs: busyMs / Math.max(1, takes) };
 }

@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   check,
   index,
+  integer,
   pgEnum,
   pgTable,
   primaryKey,
@@ -100,4 +102,16 @@ export const intentions = pgTable(
       sql`${table.deletedAt} IS NULL OR (${table.deletedAt} = ${table.updatedAt} AND ${table.content} = '')`,
     ),
   ],
+);
+
+/** Fixed-window counters shared by every process and instance (DESIGN §7: rate limits). */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    /** Epoch milliseconds at which the window began. */
+    windowStart: bigint("window_start", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ name: "rate_limits_pk", columns: [table.key, table.windowStart] })],
 );

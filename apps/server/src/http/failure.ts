@@ -4,7 +4,7 @@ import { ERROR_CODES, ERROR_STATUS, type ErrorBody, type ErrorCode } from "@rhiz
 export type Failure = {
   readonly failure: ErrorCode;
   readonly message: string;
-  /** Seconds, for `rate_limited` and `unavailable`. */
+  /** Seconds, for `rate_limited` and `unavailable` (sent as Retry-After). */
   readonly retryAfter?: number;
 };
 

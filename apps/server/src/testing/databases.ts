@@ -3,7 +3,7 @@ import { createScratchDatabase } from "@rhizome/testkit";
 import { type Database, openDatabase } from "../db/client.ts";
 
 /** Tables in dependency order, for truncation between tests. */
-const TABLES = "intentions, space_members, sessions, spaces, beings";
+const TABLES = "intentions, space_members, sessions, spaces, beings, rate_limits";
 
 export type DbHandle = { readonly database: Database; truncate(): Promise<void> };
 

@@ -31,7 +31,12 @@ export class PgFixture {
   /** A server process on this database (or on `DATABASE_URL` given in `env`). */
   async server(env: Record<string, string> = {}): Promise<ServerProcess> {
     const server = await ServerProcess.start({
-      env: { DATABASE_URL: this.url, RATE_WRITES_PER_MINUTE: "1000000", ...env },
+      env: {
+        DATABASE_URL: this.url,
+        RATE_WRITES_PER_MINUTE: "1000000",
+        RATE_SPACES_PER_MINUTE: "1000000",
+        ...env,
+      },
     });
     this.#servers.push(server);
     return server;

@@ -28,7 +28,10 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     rate: {
       signupPerMinute: 1_000_000,
       signinPerMinute: 1_000_000,
+      signinPerAddressPerMinute: 1_000_000,
       writesPerMinute: 1_000_000,
+      spacesPerMinute: 1_000_000,
+      maxPendingHashes: 1_000_000,
       ...overrides.rate,
     },
     trustProxyHops: overrides.trustProxyHops ?? 0,

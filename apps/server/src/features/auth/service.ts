@@ -9,10 +9,18 @@ import {
   type LiveSession,
 } from "../../data/sessions.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, rateLimited, unauthorized } from "../../http/failure.ts";
-import type { RateLimiter } from "../../http/rate-limit.ts";
+import {
+  conflict,
+  type Failure,
+  rateLimited,
+  unauthorized,
+  unavailable,
+} from "../../http/failure.ts";
+import { type AdmissionGate, BUSY } from "../../limits/admission.ts";
+import type { RateLimiter } from "../../limits/rate-limiter.ts";
 import {
   colorFor,
+  DECOY_HASH,
   hashPassword,
   hashToken,
   newSessionToken,
@@ -22,28 +30,31 @@ import {
 
 export type Session = { being: Being; token: string };
 
-/** Compared against when a handle is unknown, so that timing does not reveal which handles exist. */
-const DECOY_HASH = await hashPassword("decoy password, never matches");
+type AuthLimits = { signup: RateLimiter; signin: RateLimiter; signinPerAddress: RateLimiter };
 
 export class AuthService {
   constructor(
     private readonly db: Db,
-    private readonly limits: { signup: RateLimiter; signin: RateLimiter },
+    private readonly limits: AuthLimits,
     /** Sessions recently confirmed live (evicted by revocations on any instance). */
     private readonly sessions: SharedLoadCache<LiveSession | undefined>,
+    /** Bounds the argon2id queue: a flood is refused at once, not queued ahead of everyone. */
+    private readonly hashGate: AdmissionGate,
   ) {}
 
   async signup(
     input: { handle: string; password: string; name?: string },
     clientKey: string,
   ): Promise<Session | Failure> {
-    const allowed = this.limits.signup.take(clientKey);
+    const allowed = await this.limits.signup.take(clientKey);
     if (!allowed.ok) return rateLimited("too many sign-ups, slow down", allowed.retryAfter);
+    const passwordHash = await this.hashGate.run(() => hashPassword(input.password));
+    if (passwordHash === BUSY) return this.#busy();
     const being = await insertBeing(this.db, {
       handle: input.handle,
       name: input.name?.trim() || input.handle,
       color: colorFor(input.handle),
-      passwordHash: await hashPassword(input.password),
+      passwordHash,
     });
     if (being === "handle-taken") return conflict(`the handle "${input.handle}" is taken`);
     return { being, token: await this.#openSession(being.id) };
@@ -53,10 +64,16 @@ export class AuthService {
     input: { handle: string; password: string },
     clientKey: string,
   ): Promise<Session | Failure> {
-    const allowed = this.limits.signin.take(`${clientKey}|${input.handle}`);
+    // The address first: a flood of made-up handles then creates no per-handle counters.
+    const fromAddress = await this.limits.signinPerAddress.take(clientKey);
+    if (!fromAddress.ok) return rateLimited("too many attempts, slow down", fromAddress.retryAfter);
+    const allowed = await this.limits.signin.take(`${clientKey}|${input.handle}`);
     if (!allowed.ok) return rateLimited("too many attempts, slow down", allowed.retryAfter);
     const found = await findCredentials(this.db, input.handle);
-    const valid = await verifyPassword(input.password, found?.passwordHash ?? DECOY_HASH);
+    const valid = await this.hashGate.run(() =>
+      verifyPassword(input.password, found?.passwordHash ?? DECOY_HASH),
+    );
+    if (valid === BUSY) return this.#busy();
     if (!found || !valid) return unauthorized("wrong handle or password");
     return { being: found.being, token: await this.#openSession(found.being.id) };
   }
@@ -81,6 +98,10 @@ export class AuthService {
   /** Whether a session is still live, from the database: for checks after some other step. */
   async isLive(sessionKey: string): Promise<boolean> {
     return (await findLiveSession(this.db, sessionKey)) !== undefined;
+  }
+
+  #busy(): Failure {
+    return unavailable("too many sign-ins at once, try again shortly", this.hashGate.retryAfter);
   }
 
   async #openSession(beingId: string): Promise<string> {

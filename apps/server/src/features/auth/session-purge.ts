@@ -1,11 +1,13 @@
+import { deleteRateLimitsBefore } from "../../data/rate-limits.ts";
 import { deleteExpiredSessions } from "../../data/sessions.ts";
 import type { Db } from "../../db/client.ts";
+import { MAX_WINDOW_MS } from "../../limits/rate-limiter.ts";
 
 const HOUR = 3_600_000;
 
 /**
- * Deletes expired sessions now and then. They are refused the moment they expire (every
- * lookup checks `expires_at`); this only keeps the table from growing for ever.
+ * Deletes expired sessions and finished rate-limit windows now and then. Sessions are refused
+ * the moment they expire (every lookup checks `expires_at`); this only keeps tables small.
  */
 export class SessionPurge {
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -13,6 +15,7 @@ export class SessionPurge {
   constructor(
     private readonly db: Db,
     private readonly everyMs = HOUR,
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
@@ -24,9 +27,13 @@ export class SessionPurge {
   /** One pass; resolves with how many sessions it deleted (0 when the database is away). */
   async run(): Promise<number> {
     try {
+      await deleteRateLimitsBefore(this.db, this.now() - MAX_WINDOW_MS);
       return await deleteExpiredSessions(this.db);
     } catch (error) {
-      console.error("[auth] purging expired sessions failed:", (error as Error).message);
+      console.error(
+        "[auth] purging expired sessions or rate windows failed:",
+        (error as Error).message,
+      );
       return 0;
     }
   }

@@ -19,6 +19,12 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
   return Bun.password.verify(password, hash).catch(() => false);
 }
 
+const decoyStarted = performance.now();
+/** Compared against when a handle is unknown, so that timing does not reveal which handles exist. */
+export const DECOY_HASH = await hashPassword("decoy password, never matches");
+/** What one hash cost this process at start-up, to size the hashing queue. */
+export const HASH_MS = performance.now() - decoyStarted;
+
 /** A stable, readable avatar colour for a new being. */
 const PALETTE = [
   "#e76f51",

@@ -2,9 +2,14 @@ import type { Being } from "@rhizome/protocol";
 import { findBeing, findBeingByHandle, updateBeing } from "../../data/beings.ts";
 import type { Db } from "../../db/client.ts";
 import { type Failure, notFound } from "../../http/failure.ts";
+import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 
 export class BeingsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Profile changes are writes: each one touches every space the being is in. */
+    private readonly writes: RateLimiter,
+  ) {}
 
   async get(id: string): Promise<Being | Failure> {
     return (await findBeing(this.db, id)) ?? notFound("being");
@@ -19,6 +24,8 @@ export class BeingsService {
     id: string,
     changes: { name?: string; color?: string },
   ): Promise<Being | Failure> {
+    const limited = refusal(await this.writes.take(id), "too many writes");
+    if (limited) return limited;
     const name = changes.name?.trim();
     const color = changes.color?.toLowerCase();
     if (name === undefined && color === undefined) {

@@ -7,8 +7,8 @@ import {
   tombstoneIntention,
 } from "../../data/intentions.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, notFound, rateLimited } from "../../http/failure.ts";
-import type { RateLimiter } from "../../http/rate-limit.ts";
+import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -32,7 +32,9 @@ export class IntentionsService {
     if ("failure" in access) return access;
     const clientId = input.id;
     const refused =
-      access.role === null ? forbidden("join the space before posting") : this.#rateLimit(authorId);
+      access.role === null
+        ? forbidden("join the space before posting")
+        : refusal(await this.writes.take(authorId), "too many writes");
     if (refused) {
       // A retry of a post that landed (the author left since, or hit the rate limit) must
       // learn that it landed, or an outbox would drop a message that is in fact stored.
@@ -78,7 +80,7 @@ export class IntentionsService {
     const access = await this.spaces.access(current.spaceId, actorId);
     if ("failure" in access) return notFound("intention");
     if (current.authorId !== actorId) return forbidden("only the author edits an intention");
-    const limited = this.#rateLimit(actorId);
+    const limited = refusal(await this.writes.take(actorId), "too many writes");
     if (limited) return limited;
     const outcome = await editIntention(this.db, { id, spaceId: current.spaceId, content });
     if (outcome.kind === "edited") this.committed(current.spaceId);
@@ -95,7 +97,7 @@ export class IntentionsService {
       return forbidden("only the author or the space's owner deletes an intention");
     }
     if (current.deleted) return undefined;
-    const limited = this.#rateLimit(actorId);
+    const limited = refusal(await this.writes.take(actorId), "too many writes");
     if (limited) return limited;
     const deleted = await tombstoneIntention(this.db, { id, spaceId: current.spaceId });
     if (deleted === "deleted") this.committed(current.spaceId);
@@ -114,10 +116,5 @@ export class IntentionsService {
       before: query.before,
       limit: query.limit ?? DEFAULT_HISTORY_LIMIT,
     });
-  }
-
-  #rateLimit(beingId: string): Failure | undefined {
-    const allowed = this.writes.take(beingId);
-    return allowed.ok ? undefined : rateLimited("too many writes, slow down", allowed.retryAfter);
   }
 }

@@ -19,8 +19,9 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
     .post(
       "",
       async ({ being, body, set }) => {
+        const space = unwrap(await service.create(being.id, body));
         set.status = 201;
-        return { space: await service.create(being.id, body) };
+        return { space };
       },
       {
         auth: true,

@@ -13,14 +13,24 @@ import {
 } from "../../data/spaces.ts";
 import type { Db } from "../../db/client.ts";
 import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 
 export type SpaceAccess = { space: Space; role: Role | null };
 
 /** Spaces and who may see them: private spaces do not exist for outsiders (404, never 403). */
 export class SpacesService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Creating spaces and adding members count as writes, and against their own tighter limit. */
+    private readonly limits: { writes: RateLimiter; spaces: RateLimiter },
+  ) {}
 
-  create(ownerId: string, input: { name: string; visibility?: Visibility }): Promise<Space> {
+  async create(
+    ownerId: string,
+    input: { name: string; visibility?: Visibility },
+  ): Promise<Space | Failure> {
+    const limited = await this.#rateLimit(ownerId);
+    if (limited) return limited;
     return insertSpace(this.db, {
       name: input.name.trim(),
       visibility: input.visibility ?? "public",
@@ -57,6 +67,8 @@ export class SpacesService {
     if ("failure" in access) return access;
     if (access.role !== "owner") return forbidden("only the owner adds members");
     if (!(await findBeing(this.db, beingId))) return notFound("being");
+    const limited = await this.#rateLimit(actorId);
+    if (limited) return limited;
     const added = await insertMember(this.db, spaceId, beingId);
     return { added, role: beingId === access.space.ownerId ? "owner" : "member" };
   }
@@ -83,5 +95,12 @@ export class SpacesService {
     const access = await this.access(spaceId, actorId);
     if ("failure" in access) return access;
     return listMembers(this.db, spaceId);
+  }
+
+  async #rateLimit(beingId: string): Promise<Failure | undefined> {
+    return (
+      refusal(await this.limits.spaces.take(beingId), "too many spaces and members") ??
+      refusal(await this.limits.writes.take(beingId), "too many writes")
+    );
   }
 }

@@ -1,0 +1,32 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { rateLimits } from "../db/schema.ts";
+
+/**
+ * Counts one hit in `key`'s window, in one statement; the new count, or undefined when the
+ * window was already full (a refused hit writes nothing, so a flood churns no rows).
+ */
+export async function countHit(
+  db: Db,
+  hit: { key: string; windowStart: number; limit: number },
+): Promise<number | undefined> {
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key: hit.key, windowStart: hit.windowStart, count: 1 })
+    .onConflictDoUpdate({
+      target: [rateLimits.key, rateLimits.windowStart],
+      set: { count: sql`${rateLimits.count} + 1` },
+      setWhere: sql`${rateLimits.count} < ${hit.limit}`,
+    })
+    .returning({ count: rateLimits.count });
+  return row?.count;
+}
+
+/** Deletes windows that began before `before` (epoch ms); returns how many. */
+export async function deleteRateLimitsBefore(db: Db, before: number): Promise<number> {
+  const deleted = await db
+    .delete(rateLimits)
+    .where(sql`${rateLimits.windowStart} < ${before}`)
+    .returning({ key: rateLimits.key });
+  return deleted.length;
+}
