@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { describeEachDriver } from "../testing/databases.ts";
 import { holdLocks } from "../testing/hold-locks.ts";
 import { TestApp } from "../testing/test-app.ts";
@@ -11,6 +11,13 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
     app = await TestApp.create(handle.database);
   });
   afterAll(() => app.close());
+
+  /** Runs a statement with triggers off, so that no notification is sent: a lost one. */
+  const withoutTriggers = (statement: SQL) =>
+    handle.database.db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+      await tx.execute(statement);
+    });
 
   let n = 0;
   const signup = () => app.signup(`guard_${Date.now().toString(36)}_${n++}`);
@@ -39,8 +46,8 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
     const owner = await signup();
     const space = await createSpace(owner.token, "public");
     const stream = await openStream(owner.token, space.id);
-    // Gone behind the server's back: no signout, so no access_changes notification.
-    await handle.database.db.execute(sql`DELETE FROM sessions WHERE being_id = ${owner.being.id}`);
+    // Gone behind the server's back, its notification lost (triggers off, as in a replica).
+    await withoutTriggers(sql`DELETE FROM sessions WHERE being_id = ${owner.being.id}`);
     await app.ctx.guard.revalidate();
     expect(await stream.ended).toBe(true);
     expect((await app.request("GET", "/api/me", { token: owner.token })).status).toBe(401);
@@ -55,7 +62,7 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
       body: { beingId: member.being.id },
     });
     const stream = await openStream(member.token, space.id);
-    await handle.database.db.execute(
+    await withoutTriggers(
       sql`DELETE FROM space_members WHERE space_id = ${space.id} AND being_id = ${member.being.id}`,
     );
     await app.ctx.guard.revalidate();
@@ -68,9 +75,14 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
   test("a revocation heard while a stream is being opened is re-checked after it attaches", async () => {
     const owner = await signup();
     const space = await createSpace(owner.token, "public");
-    await app.expect(200, "GET", "/api/me", { token: owner.token }); // the session is now cached
+    // A stream's session check is the cached one: opening one caches the session.
+    const warm = await app.request("GET", `/api/stream?spaceId=${space.id}`, {
+      token: owner.token,
+    });
+    expect(warm.status).toBe(200);
+    await warm.body?.cancel();
     const sessionKey = new Bun.CryptoHasher("sha256").update(owner.token).digest("hex");
-    await handle.database.db.execute(sql`DELETE FROM sessions WHERE token_hash = ${sessionKey}`);
+    await withoutTriggers(sql`DELETE FROM sessions WHERE token_hash = ${sessionKey}`);
     // Park the open inside its read check: the membership table is locked until we say so.
     const locks = await holdLocks((held) =>
       handle.database.db.transaction(async (tx) => {

@@ -6,7 +6,8 @@ import { type Static, Type } from "@sinclair/typebox";
 /** Every mutation of a space notifies this with the space id as payload. */
 export const SPACE_CHANGES_CHANNEL = "space_changes";
 
-/** Revocations that must end open streams on every instance; payload: an AccessChange as JSON. */
+/** Revocations that must end open streams on every instance; payload: an AccessChange as JSON,
+ * sent by the triggers of migration 0002 on every session or private membership deleted. */
 export const ACCESS_CHANGES_CHANNEL = "access_changes";
 
 const Id = Type.String({ pattern: UUID_PATTERN });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type Being, type Space, SYNC_EVENT_TYPE } from "@rhizome/protocol";
+import { sql } from "drizzle-orm";
 import { describeEachDriver } from "../testing/databases.ts";
 import { readToEnd, readUntil, TestApp } from "../testing/test-app.ts";
+import { hashToken } from "./auth/tokens.ts";
 
 /** Access ends the moment it is revoked: the token, and every stream it opened (DESIGN §6, §7). */
 describeEachDriver("revocation", (handle) => {
@@ -168,6 +170,92 @@ describeEachDriver("revocation", (handle) => {
     });
     await readToEnd(stream);
     await app.expect(404, "GET", `/api/spaces/${privateSpace}`, { token: member.token });
+  });
+});
+
+describeEachDriver("revocation across instances, whoever makes it", (handle) => {
+  let first: TestApp;
+  let second: TestApp;
+  let being: { being: Being; token: string };
+  let spaceId: string;
+
+  beforeAll(async () => {
+    first = await TestApp.create(handle.database);
+    second = await TestApp.create(handle.database);
+    being = await first.signup("everywhere");
+    const { space } = await first.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: being.token,
+      body: { name: "Everywhere" },
+    });
+    spaceId = space.id;
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  /** A stream on the second instance, attached (its session now in that instance's cache). */
+  async function streamOnSecond(token: string) {
+    const response = await second.request("GET", `/api/stream?spaceId=${spaceId}`, { token });
+    expect(response.status).toBe(200);
+    const { reader } = await readUntil(response.body as ReadableStream<Uint8Array>, (read) =>
+      read.includes("\n\n"),
+    );
+    return reader;
+  }
+
+  test("signing out on one instance is refused on the other at once, and ends its streams", async () => {
+    const token = await first.newSession(being.being.id);
+    await second.expect(200, "GET", "/api/me", { token });
+    const stream = await streamOnSecond(token);
+    await first.expect(204, "POST", "/api/auth/signout", { token });
+    // No waiting: the other instance already refuses the token.
+    await second.expect(401, "GET", "/api/me", { token });
+    await readToEnd(stream);
+  });
+
+  test("an expiry moved into the past by hand is exact: refused at once, streams end", async () => {
+    const token = await first.newSession(being.being.id);
+    const stream = await streamOnSecond(token);
+    await handle.database.db.execute(
+      sql`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = ${hashToken(token)}`,
+    );
+    await second.expect(401, "GET", "/api/me", { token });
+    await readToEnd(stream);
+    await first.expect(401, "GET", `/api/stream?spaceId=${spaceId}`, { token });
+  });
+
+  test("a session row deleted by hand is refused at once, and its streams end", async () => {
+    const token = await first.newSession(being.being.id);
+    const stream = await streamOnSecond(token);
+    await handle.database.db.execute(
+      sql`DELETE FROM sessions WHERE token_hash = ${hashToken(token)}`,
+    );
+    await first.expect(401, "GET", "/api/me", { token });
+    await readToEnd(stream);
+  });
+
+  test("a membership deleted by hand ends the private space's streams on every instance", async () => {
+    const member = await first.signup("everywhere_member");
+    const { space } = await first.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: being.token,
+      body: { name: "Everywhere private", visibility: "private" },
+    });
+    await first.expect(201, "POST", `/api/spaces/${space.id}/members`, {
+      token: being.token,
+      body: { beingId: member.being.id },
+    });
+    const response = await second.request("GET", `/api/stream?spaceId=${space.id}`, {
+      token: member.token,
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await handle.database.db.execute(
+      sql`DELETE FROM space_members WHERE space_id = ${space.id} AND being_id = ${member.being.id}`,
+    );
+    await readToEnd(reader);
+    await second.expect(404, "GET", `/api/stream?spaceId=${space.id}`, { token: member.token });
   });
 });
 

@@ -22,7 +22,7 @@ function cookieToken(header: string | null): string | undefined {
 }
 
 /**
- * `{ auth: true }` on a route resolves `being` and `sessionKey` from the bearer token or
+ * `{ auth: true }` (or `streamAuth`) on a route resolves `being` and `sessionKey` from the bearer token or
  * the `rz_session` cookie, or answers 401. Cookie sessions also pass the CSRF check.
  * `sessionIsLive()` asks the database again, and `accessEpoch` is the revocation count read
  * before the session was checked, for routes that must re-check after attaching a stream.
@@ -44,23 +44,33 @@ export function authentication(
       ),
     }))
     .macro({
-      auth: {
-        // Shown in the OpenAPI document: these routes take the bearer token (or the cookie).
-        detail: { security: [{ bearer: [] }] },
-        // Who is asking comes before what they sent: transform runs before validation, so a
-        // request without a valid session is a 401 even when its body is wrong too.
-        async transform({ request }) {
-          verified.set(request, await verify(request));
-        },
-        resolve({ request }) {
-          const session = verified.get(request);
-          if (!session) throw new ApiError(unauthorized());
-          return session;
-        },
-      },
+      auth: sessionMacro(false),
+      streamAuth: sessionMacro(true),
     });
 
-  async function verify(request: Request) {
+  /**
+   * `auth` asks the database on every request, so a revocation holds at once everywhere.
+   * `streamAuth` may answer from the session cache (a reconnect storm costs one query): the
+   * revocation's notification closes what such a check let through.
+   */
+  function sessionMacro(cached: boolean) {
+    return {
+      // Shown in the OpenAPI document: these routes take the bearer token (or the cookie).
+      detail: { security: [{ bearer: [] }] },
+      // Who is asking comes before what they sent: transform runs before validation, so a
+      // request without a valid session is a 401 even when its body is wrong too.
+      async transform({ request }: { request: Request }) {
+        verified.set(request, await verify(request, cached));
+      },
+      resolve({ request }: { request: Request }) {
+        const session = verified.get(request);
+        if (!session) throw new ApiError(unauthorized());
+        return session;
+      },
+    };
+  }
+
+  async function verify(request: Request, cached: boolean) {
     const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
     const token = bearer ?? cookieToken(request.headers.get("cookie"));
     if (!token) throw new ApiError(unauthorized());
@@ -68,7 +78,7 @@ export function authentication(
       throw new ApiError(forbidden("cross-site request refused"));
     }
     const epoch = accessEpoch();
-    const session = await service.authenticate(token);
+    const session = await service.authenticate(token, cached);
     if (!session) throw new ApiError(revoked());
     return {
       ...session,

@@ -1,6 +1,5 @@
 import type { Being } from "@rhizome/protocol";
 import type { SharedLoadCache } from "../../access/cache.ts";
-import { publishAccessChange } from "../../data/access.ts";
 import { findCredentials, insertBeing } from "../../data/beings.ts";
 import {
   deleteSession,
@@ -78,18 +77,23 @@ export class AuthService {
     return { being: found.being, token: await this.#openSession(found.being.id) };
   }
 
-  /** Revokes the session everywhere, open streams included. */
+  /** Revokes the session everywhere, open streams included (the deletion notifies every instance). */
   async signout(sessionKey: string): Promise<void> {
     this.sessions.delete(sessionKey);
     await deleteSession(this.db, sessionKey);
-    await publishAccessChange(this.db, { kind: "session-revoked", sessionKey });
   }
 
-  /** The being behind a token, if its session is live. */
-  async authenticate(token: string): Promise<{ being: Being; sessionKey: string } | undefined> {
+  /**
+   * The being behind a token, if its session is live: from the database, or with `cached`
+   * from the session cache, which never holds a session past its expiry.
+   */
+  async authenticate(
+    token: string,
+    cached = false,
+  ): Promise<{ being: Being; sessionKey: string } | undefined> {
     const sessionKey = hashToken(token);
-    const session = await this.sessions.get(sessionKey, () => findLiveSession(this.db, sessionKey));
-    // The cache keeps an entry no longer than its TTL; expiry is checked here to the millisecond.
+    const load = () => findLiveSession(this.db, sessionKey);
+    const session = await (cached ? this.sessions.get(sessionKey, load) : load());
     return session && session.expiresAt > Date.now()
       ? { being: session.being, sessionKey }
       : undefined;

@@ -1,6 +1,5 @@
 import type { Being, Space, Visibility } from "@rhizome/protocol";
 import { mayRead } from "../../access/rule.ts";
-import { publishAccessChange } from "../../data/access.ts";
 import { findBeing } from "../../data/beings.ts";
 import {
   deleteMember,
@@ -84,10 +83,8 @@ export class SpacesService {
     const self = actorId === beingId;
     if (!self && access.role !== "owner") return forbidden("only the owner removes other members");
     if (beingId === access.space.ownerId) return conflict("the owner cannot leave their space");
-    const removed = await deleteMember(this.db, spaceId, beingId);
-    if (removed && access.space.visibility === "private") {
-      await publishAccessChange(this.db, { kind: "member-removed", spaceId, beingId });
-    }
+    // Leaving a private space notifies every instance (a trigger), ending its streams there.
+    await deleteMember(this.db, spaceId, beingId);
     return undefined;
   }
 

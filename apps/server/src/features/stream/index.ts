@@ -62,7 +62,7 @@ export function streamRoutes(streams: StreamService, heartbeatMs: number, auth: 
       });
     },
     {
-      auth: true,
+      streamAuth: true,
       query: StreamQuery,
       detail: {
         summary: `The space's delta stream (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
