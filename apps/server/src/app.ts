@@ -24,7 +24,7 @@ import { webApp } from "./http/web-app.ts";
 export function createApp(ctx: AppContext) {
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions, ctx.hashGate);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
-  const spaces = new SpacesService(ctx.db, ctx.limits);
+  const spaces = new SpacesService(ctx.db, ctx.limits, (change) => ctx.guard.revoke(change));
   const streams = new StreamService(ctx.guard, ctx.fanout, (spaceId, beingId) =>
     spaces.access(spaceId, beingId),
   );

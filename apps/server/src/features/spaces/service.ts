@@ -10,6 +10,7 @@ import {
   listVisibleSpaces,
   type Role,
 } from "../../data/spaces.ts";
+import type { AccessChange } from "../../db/channels.ts";
 import type { Db } from "../../db/client.ts";
 import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
@@ -22,6 +23,8 @@ export class SpacesService {
     private readonly db: Db,
     /** Creating spaces and adding members count as writes, and against their own tighter limit. */
     private readonly limits: { writes: RateLimiter; spaces: RateLimiter },
+    /** This instance hears of a revocation it made before answering; others, by notification. */
+    private readonly revoked: (change: AccessChange) => void = () => {},
   ) {}
 
   async create(
@@ -84,7 +87,10 @@ export class SpacesService {
     if (!self && access.role !== "owner") return forbidden("only the owner removes other members");
     if (beingId === access.space.ownerId) return conflict("the owner cannot leave their space");
     // Leaving a private space notifies every instance (a trigger), ending its streams there.
-    await deleteMember(this.db, spaceId, beingId);
+    const removed = await deleteMember(this.db, spaceId, beingId);
+    if (removed && access.space.visibility === "private") {
+      this.revoked({ kind: "member-removed", spaceId, beingId });
+    }
     return undefined;
   }
 
