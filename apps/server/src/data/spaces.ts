@@ -1,5 +1,5 @@
 import type { Being, Space, Visibility } from "@rhizome/protocol";
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { beings, spaceMembers, spaces } from "../db/schema.ts";
 import { cursorOf, isUniqueViolation } from "../db/sql.ts";
@@ -53,32 +53,6 @@ export async function findSpaceFor(
   if (!row) return undefined;
   const { role, ...space } = row;
   return { space, role };
-}
-
-/**
- * The being's own spaces, then the others it belongs to, then public ones, each by latest
- * activity (head). Own spaces come first so that nobody can push them past the cap by
- * adding the being to many spaces; the cap only ever leaves out others' spaces.
- */
-export async function listVisibleSpaces(
-  db: Db,
-  beingId: string,
-  cap = 500,
-): Promise<(Space & { role: Role | null })[]> {
-  return db
-    .select({ ...spaceColumns, role: spaceMembers.role })
-    .from(spaces)
-    .leftJoin(
-      spaceMembers,
-      and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.beingId, beingId)),
-    )
-    .where(or(eq(spaces.visibility, "public"), sql`${spaceMembers.beingId} IS NOT NULL`))
-    .orderBy(
-      sql`CASE ${spaceMembers.role} WHEN 'owner' THEN 0 WHEN 'member' THEN 1 ELSE 2 END`,
-      sql`${spaces.head} DESC`,
-      sql`${spaces.id}`,
-    )
-    .limit(cap);
 }
 
 /** Adds a member; false when already one. */

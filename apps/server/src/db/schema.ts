@@ -69,6 +69,8 @@ export const spaceMembers = pgTable(
       .references(() => beings.id, { onDelete: "cascade" }),
     role: memberRole("role").notNull().default("member"),
     joinedAt: clock("joined_at").notNull().defaultNow(),
+    /** The read marker: the cursor up to which the member has seen the space (null: nothing). */
+    readAt: clock("read_at"),
   },
   (table) => [
     primaryKey({ name: "space_members_pk", columns: [table.spaceId, table.beingId] }),
@@ -97,6 +99,10 @@ export const intentions = pgTable(
   (table) => [
     index("intentions_space_updated_idx").on(table.spaceId, table.updatedAt),
     index("intentions_space_created_idx").on(table.spaceId, table.createdAt),
+    // Live intentions only: unread counts and the latest intention never step over tombstones.
+    index("intentions_space_live_created_idx")
+      .on(table.spaceId, table.createdAt)
+      .where(sql`${table.deletedAt} IS NULL`),
     check(
       "intentions_tombstone_check",
       sql`${table.deletedAt} IS NULL OR (${table.deletedAt} = ${table.updatedAt} AND ${table.content} = '')`,

@@ -56,6 +56,8 @@ const MATRIX: readonly Row[] = [
   ["DELETE /api/spaces/:space/members/:member", null,               [401, 403, 204, 403, 204], [401, 404, 204, 403, 204]],
   ["DELETE /api/spaces/:space/members/:owner",  null,               [401, 403, 403, 403, 409], [401, 404, 403, 403, 409]],
   ["GET /api/spaces/:space/beings",          null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
+  ["PUT /api/spaces/:space/read",            { cursor: "2099-01-01T00:00:00.000000Z" }, [401, 403, 204, 204, 204], [401, 404, 204, 204, 204]],
+  ["PUT /api/spaces/:Space/read",            { cursor: "2099-01-01T00:00:00.000000Z" }, [401, 403, 204, 204, 204], [401, 404, 204, 204, 204]],
   ["POST /api/spaces/:space/intentions",     { content: "hi" },     [401, 403, 201, 201, 201], [401, 404, 201, 201, 201]],
   ["GET /api/spaces/:space/intentions",      null,                  [401, 200, 200, 200, 200], [401, 404, 200, 200, 200]],
   ["PATCH /api/intentions/:intention",       { content: "edited" }, [401, 403, 403, 200, 403], [401, 404, 403, 200, 403]],

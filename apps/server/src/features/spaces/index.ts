@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { requireRealCursor } from "../../http/cursor.ts";
 import { unwrap } from "../../http/failure.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import {
@@ -7,6 +8,7 @@ import {
   CreateSpaceBody,
   MemberParams,
   MemberResponse,
+  ReadBody,
   SpaceParams,
   SpaceResponse,
   SpacesResponse,
@@ -83,6 +85,23 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
         auth: true,
         params: MemberParams,
         detail: { summary: "Remove a member (owner), or leave" },
+      },
+    )
+    .put(
+      "/:id/read",
+      async ({ being, params, body, set }) => {
+        requireRealCursor(body.cursor, "body cursor");
+        unwrap(await service.markRead(params.id, being.id, body.cursor));
+        set.status = 204;
+      },
+      {
+        auth: true,
+        params: SpaceParams,
+        body: ReadBody,
+        detail: {
+          summary:
+            "Move your read marker forward to a cursor (never back; past the head: the head)",
+        },
       },
     )
     .get(

@@ -1,18 +1,18 @@
 import type { Being, Space, Visibility } from "@rhizome/protocol";
 import { mayRead } from "../../access/rule.ts";
 import { findBeing } from "../../data/beings.ts";
+import { type ListedSpace, listVisibleSpaces, markRead } from "../../data/space-list.ts";
 import {
   deleteMember,
   findSpaceFor,
   insertMember,
   insertSpace,
   listMembers,
-  listVisibleSpaces,
   type Role,
 } from "../../data/spaces.ts";
 import type { AccessChange } from "../../db/channels.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+import { conflict, type Failure, forbidden, isFailure, notFound } from "../../http/failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 
 export type SpaceAccess = { space: Space; role: Role | null };
@@ -40,9 +40,25 @@ export class SpacesService {
     });
   }
 
-  /** Public spaces and the caller's own, each with the caller's role. */
-  list(beingId: string): Promise<(Space & { role: Role | null })[]> {
+  /** The caller's spaces (with their read state), then public ones, each with the caller's role. */
+  list(beingId: string): Promise<ListedSpace[]> {
     return listVisibleSpaces(this.db, beingId);
+  }
+
+  /** Moves the member's read marker forward (clamped to the head); members only. */
+  async markRead(spaceId: string, beingId: string, cursor: string): Promise<undefined | Failure> {
+    const access = await this.access(spaceId, beingId);
+    if (isFailure(access)) return access;
+    if (access.role === null) return forbidden("join the space to keep a read marker");
+    const limited = refusal(await this.limits.writes.take(beingId), "too many writes");
+    if (limited) return limited;
+    // Removed since the check above: the same answer as for any non-member of a public space.
+    if (!(await markRead(this.db, spaceId, beingId, cursor))) {
+      return access.space.visibility === "private"
+        ? notFound("space")
+        : forbidden("join the space to keep a read marker");
+    }
+    return undefined;
   }
 
   /** The space as `beingId` may see it, with their role; 404 when it is not theirs to see. */

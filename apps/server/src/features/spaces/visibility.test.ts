@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Being, Space } from "@rhizome/protocol";
-import { listVisibleSpaces } from "../../data/spaces.ts";
+import { listVisibleSpaces } from "../../data/space-list.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
 import { TestApp } from "../../testing/test-app.ts";
 

@@ -1,0 +1,2 @@
+ALTER TABLE "space_members" ADD COLUMN "read_at" timestamp(6) with time zone;--> statement-breakpoint
+CREATE INDEX "intentions_space_live_created_idx" ON "intentions" USING btree ("space_id","created_at") WHERE "intentions"."deleted_at" IS NULL;
