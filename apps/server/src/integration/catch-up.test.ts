@@ -139,7 +139,7 @@ describeEachDriver("catch-up and the first frame (DESIGN §5–6)", (db) => {
     expect(isCursor(reset.timestamp)).toBe(true);
   });
 
-  test("Last-Event-ID resumes when since is absent; since wins over it", async () => {
+  test("Last-Event-ID resumes when since is absent, and wins over since when both are sent", async () => {
     const cursor = (await (await open({ spaceId: owner.space.id })).event(0)).timestamp;
     const created = await post(owner.api, owner.space.id, "after the cursor");
     const viaHeader = await (
@@ -147,11 +147,18 @@ describeEachDriver("catch-up and the first frame (DESIGN §5–6)", (db) => {
     ).event(0);
     expect(viaHeader.since).toBe(cursor);
     expect(viaHeader.created.map((i) => i.id)).toEqual([created.id]);
+    // A reconnecting EventSource sends the last frame's id, its URL still the `since` it was
+    // opened with: the header is where it stands (docs/PROTOCOL.md §4).
     const both = await (
-      await open({ spaceId: owner.space.id, since: created.updatedAt }, { "Last-Event-ID": cursor })
+      await open({ spaceId: owner.space.id, since: cursor }, { "Last-Event-ID": created.updatedAt })
     ).event(0);
     expect(both.since).toBe(created.updatedAt);
     expect(both.created).toEqual([]);
+    // An empty header is no header: since applies.
+    const empty = await (
+      await open({ spaceId: owner.space.id, since: cursor }, { "Last-Event-ID": "" })
+    ).event(0);
+    expect(empty.since).toBe(cursor);
   });
 
   test("malformed since, spaceId or Last-Event-ID: 400 JSON before any stream; unknown space 404", async () => {

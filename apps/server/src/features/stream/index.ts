@@ -13,16 +13,18 @@ const SSE_HEADERS = {
   connection: "keep-alive",
 };
 
-/** `?since` wins; otherwise a native EventSource's `Last-Event-ID` resumes the stream. */
+/**
+ * `Last-Event-ID` wins over `?since`: only a reconnecting EventSource sends it, and its URL
+ * still carries the `since` it was first opened with (docs/PROTOCOL.md §4).
+ */
 function resumeCursor(since: string | undefined, request: Request): string | undefined {
-  if (since !== undefined) {
-    requireRealCursor(since, "query since");
-    return since;
-  }
   const header = request.headers.get(HEADERS.lastEventId);
-  if (header === null || header === "") return undefined;
-  requireRealCursor(header, `header ${HEADERS.lastEventId}`);
-  return header;
+  if (header !== null && header !== "") {
+    requireRealCursor(header, `header ${HEADERS.lastEventId}`);
+    return header;
+  }
+  requireRealCursor(since, "query since");
+  return since;
 }
 
 export function streamRoutes(streams: StreamService, heartbeatMs: number, auth: Authentication) {
