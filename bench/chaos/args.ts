@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { randomSeed } from "@rhizome/testkit";
 
 export type ChaosOptions = {
@@ -34,55 +35,92 @@ that nothing was lost, duplicated or left diverged. See docs/CHAOS.md.
 
 const INTEGER = /^\d+$/;
 
+/** The numeric flags, each with its range; `--help`, `-h` and `--quick` are the switches. */
+const NUMBERS = {
+  seed: { min: 0, max: 0xffff_ffff },
+  duration: { min: 5, max: 3_600 },
+  subscribers: { min: 1, max: 200 },
+  writers: { min: 1, max: 50 },
+  servers: { min: 2, max: 5 },
+} as const;
+type NumberFlag = keyof typeof NUMBERS;
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  quick: { type: "boolean" },
+  ...Object.fromEntries(Object.keys(NUMBERS).map((name) => [name, { type: "string" }])),
+} satisfies ParseArgsConfig["options"];
+
 /** Parses the command line; throws an Error with a message fit for the user. */
 export function parseOptions(argv: string[]): ChaosOptions | "help" {
-  const flags = new Map<string, string>();
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--") continue;
-    if (arg === "--help" || arg === "-h") return "help";
-    if (arg === "--quick") {
-      quick = true;
-      continue;
-    }
-    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
-    if (!["--seed", "--duration", "--subscribers", "--writers", "--servers"].includes(name)) {
-      throw new Error(`unknown option ${arg}`);
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || !INTEGER.test(value)) {
-      throw new Error(`${name} needs a whole number`);
-    }
-    flags.set(name, value);
-  }
-  const number = (name: string, fallback: number, min: number, max: number) => {
+  const flags = readFlags(argv);
+  if (flags === "help") return "help";
+  const quick = flags.has("quick");
+  const number = (name: NumberFlag, fallback: number) => {
     const raw = flags.get(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (value < min || value > max) throw new Error(`${name} must be within ${min}..${max}`);
+    const { min, max } = NUMBERS[name];
+    if (value < min || value > max) throw new Error(`--${name} must be within ${min}..${max}`);
     return value;
   };
-  const seed = number("--seed", randomSeed(), 0, 0xffff_ffff);
-  const faultMs = number("--duration", quick ? 20 : 72, 5, 3_600) * 1000;
+  const seed = number("seed", randomSeed());
+  const faultMs = number("duration", quick ? 20 : 72) * 1000;
   const options: ChaosOptions = {
     quick,
     seed,
     faultMs,
-    subscribers: number("--subscribers", quick ? 8 : 12, 1, 200),
-    writers: number("--writers", quick ? 4 : 6, 1, 50),
-    servers: number("--servers", 3, 2, 5),
+    subscribers: number("subscribers", quick ? 8 : 12),
+    writers: number("writers", quick ? 4 : 6),
+    servers: number("servers", 3),
     drainMs: 15_000,
     convergeMs: quick ? 30_000 : 60_000,
     hardLimitMs: faultMs + 150_000,
     replay: "",
   };
-  const shaping = [...flags].filter(([name]) => name !== "--seed");
+  const shaping = [...flags].filter(([name]) => name !== "seed" && name !== "quick");
   options.replay = [
     "bun run chaos --",
     ...(quick ? ["--quick"] : []),
     `--seed ${seed}`,
-    ...shaping.map(([name, value]) => `${name} ${value}`),
+    ...shaping.map(([name, value]) => `--${name} ${value}`),
   ].join(" ");
   return options;
+}
+
+/**
+ * The flags given, by name (the last of a repeated flag wins), or "help". `parseArgs` reads
+ * the tokens (`--seed 7` and `--seed=7` alike, a value kept whole); what it lets through in
+ * its lenient mode (unknown flags, missing or malformed values, stray words) is refused here
+ * with a message naming the argument.
+ */
+function readFlags(argv: string[]): Map<string, string> | "help" {
+  // `bun run chaos -- …` may pass the separator through; it never ends the flags here.
+  const args = argv.filter((arg) => arg !== "--");
+  const { tokens } = parseArgs({
+    args,
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const flags = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional") throw new Error(`unexpected argument ${token.value}`);
+    const { name, rawName, value } = token;
+    if (name === "help") return "help";
+    if (name === "quick") {
+      if (value !== undefined) throw new Error(`--quick takes no value (got ${rawName}=${value})`);
+      flags.set(name, "");
+      continue;
+    }
+    if (!Object.hasOwn(NUMBERS, name)) throw new Error(`unknown option ${rawName}`);
+    if (value === undefined || !INTEGER.test(value)) {
+      const got = value === undefined ? "nothing" : JSON.stringify(value);
+      throw new Error(`--${name} needs a whole number, got ${got}`);
+    }
+    flags.set(name, value);
+  }
+  return flags;
 }

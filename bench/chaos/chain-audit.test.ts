@@ -9,19 +9,12 @@ import {
   type SyncEvent,
   type SyncState,
 } from "@rhizome/protocol";
+import { change as record, SPACE, stamp } from "@rhizome/protocol/testing";
 import { ChainAudit } from "./chain-audit.ts";
 
-const SPACE = "00000000-0000-4000-8000-000000000001";
-const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
-const change = (n: number, updated = n): ChangeRecord => ({
-  id: `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  spaceId: SPACE,
-  authorId: "00000000-0000-4000-8000-00000000000a",
-  content: `#${n}@${updated}`,
-  createdAt: c(n),
-  updatedAt: c(updated),
-  deletedAt: null,
-});
+/** Intention `n` as of its version `updated`: each version reads differently. */
+const change = (n: number, updated = n): ChangeRecord =>
+  record(n, { content: `#${n}@${updated}`, updatedAt: stamp(updated) });
 
 /** Feeds frames through the real reducer, as SyncClient does, and into the audit. */
 function play(audit: ChainAudit, events: SyncEvent[], start: SyncState = initialState(SPACE)) {
@@ -40,12 +33,12 @@ describe("ChainAudit", () => {
     const audit = new ChainAudit("s");
     audit.opened(undefined);
     play(audit, [
-      buildReset(SPACE, c(1), []),
-      buildDelta(SPACE, c(1), [change(2)]),
-      buildDelta(SPACE, c(2), []),
-      buildDelta(SPACE, c(2), [change(2, 3), change(4)]),
+      buildReset(SPACE, stamp(1), []),
+      buildDelta(SPACE, stamp(1), [change(2)]),
+      buildDelta(SPACE, stamp(2), []),
+      buildDelta(SPACE, stamp(2), [change(2, 3), change(4)]),
     ]);
-    audit.opened(c(4));
+    audit.opened(stamp(4));
     audit.finish();
     expect(audit.lost).toBe(0);
     expect(audit.duplicated).toBe(0);
@@ -55,27 +48,33 @@ describe("ChainAudit", () => {
   test("a creation applied twice in one epoch is a duplicate; a reset starts over", () => {
     const audit = new ChainAudit("s");
     audit.opened(undefined);
-    const state = play(audit, [buildReset(SPACE, c(1), []), buildDelta(SPACE, c(1), [change(2)])]);
+    const state = play(audit, [
+      buildReset(SPACE, stamp(1), []),
+      buildDelta(SPACE, stamp(1), [change(2)]),
+    ]);
     // A server that re-sends an old creation under a new `since`: the reducer applies it.
     play(
       audit,
-      [buildDelta(SPACE, c(2), [{ ...change(2), createdAt: c(3), updatedAt: c(3) }])],
+      [buildDelta(SPACE, stamp(2), [{ ...change(2), createdAt: stamp(3), updatedAt: stamp(3) }])],
       state,
     );
     expect(audit.duplicated).toBe(1);
     const fresh = new ChainAudit("t");
     fresh.opened(undefined);
-    const after = play(fresh, [buildReset(SPACE, c(1), []), buildDelta(SPACE, c(1), [change(2)])]);
-    play(fresh, [buildReset(SPACE, c(2), []), buildDelta(SPACE, c(2), [change(3)])], after);
+    const after = play(fresh, [
+      buildReset(SPACE, stamp(1), []),
+      buildDelta(SPACE, stamp(1), [change(2)]),
+    ]);
+    play(fresh, [buildReset(SPACE, stamp(2), []), buildDelta(SPACE, stamp(2), [change(3)])], after);
     expect(fresh.duplicated).toBe(0);
   });
 
   test("a gap must be followed by a reopen from the client's own cursor", () => {
     const audit = new ChainAudit("s");
     audit.opened(undefined);
-    play(audit, [buildReset(SPACE, c(5), []), buildDelta(SPACE, c(7), [change(8)])]);
+    play(audit, [buildReset(SPACE, stamp(5), []), buildDelta(SPACE, stamp(7), [change(8)])]);
     expect(audit.counts.gaps).toBe(1);
-    audit.opened(c(7));
+    audit.opened(stamp(7));
     expect(audit.counts.unhandledGaps).toBe(1);
     expect(audit.counts.badResumes).toBe(1);
     expect(audit.lost).toBe(2);
@@ -84,7 +83,7 @@ describe("ChainAudit", () => {
   test("a gap never followed by a reopen is reported at the end", () => {
     const audit = new ChainAudit("s");
     audit.opened(undefined);
-    play(audit, [buildReset(SPACE, c(5), []), buildDelta(SPACE, c(7), [change(8)])]);
+    play(audit, [buildReset(SPACE, stamp(5), []), buildDelta(SPACE, stamp(7), [change(8)])]);
     audit.finish();
     expect(audit.counts.unhandledGaps).toBe(1);
   });

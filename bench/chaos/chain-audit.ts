@@ -1,5 +1,5 @@
 import type { FrameRecord } from "@rhizome/client";
-import type { Cursor, SyncEvent } from "@rhizome/protocol";
+import type { Cursor, DeltaEvent, SyncEvent } from "@rhizome/protocol";
 
 export type ChainCounts = {
   opens: number;
@@ -114,7 +114,8 @@ export class ChainAudit {
         return;
       }
       case "applied":
-        this.#checkDelta(parse(record.data));
+        // The reducer applies deltas only: a reset is its own outcome.
+        this.#checkDelta(parse(record.data) as DeltaEvent);
         return;
       case "duplicate":
         this.counts.stale++;
@@ -151,7 +152,7 @@ export class ChainAudit {
     this.journal.push({ at: this.journal.length, ...entry });
   }
 
-  #checkDelta(event: SyncEvent): void {
+  #checkDelta(event: DeltaEvent): void {
     const changes = event.created.length + event.updated.length + event.deleted.length;
     if (changes > 0) {
       this.#note({
@@ -171,7 +172,7 @@ export class ChainAudit {
     if (event.since !== this.#cursor) {
       this.#problem("breaks", `delta since ${event.since} applied at cursor ${this.#cursor}`);
     }
-    const since = event.since ?? "";
+    const { since } = event;
     let last = since;
     for (const item of [...event.created, ...event.updated]) {
       if (item.updatedAt <= since || item.updatedAt > event.timestamp) {

@@ -29,6 +29,9 @@ function serverEnv(databaseUrl: string, options: EnvironmentOptions): Record<str
     RATE_SIGNIN_PER_MINUTE: "1000000",
     RATE_SIGNIN_PER_ADDRESS_PER_MINUTE: "1000000",
     RATE_SPACES_PER_MINUTE: "1000000",
+    // The hashing bound follows the cores: on a 2-core runner the set-up's parallel sign-ups
+    // met "too many sign-ins at once" (503) and broke the run before any fault.
+    RATE_MAX_PENDING_HASHES: "10000",
     WEB_DIR: "/nonexistent",
   };
 }

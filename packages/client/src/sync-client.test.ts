@@ -1,20 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { buildDelta, buildReset, type Intention } from "@rhizome/protocol";
+import { buildDelta, buildReset } from "@rhizome/protocol";
+import { change, intention, SPACE, stamp } from "@rhizome/protocol/testing";
 import { SyncClient } from "./sync-client.ts";
 import { FakeTransport, ManualClock } from "./testing/fake-transport.ts";
 
-const SPACE = "00000000-0000-4000-8000-000000000001";
-const AUTHOR = "00000000-0000-4000-8000-00000000000a";
-const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
-const intention = (n: number, content = `#${n}`): Intention => ({
-  id: `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  spaceId: SPACE,
-  authorId: AUTHOR,
-  content,
-  createdAt: c(n),
-  updatedAt: c(n),
-});
-const change = (n: number) => ({ ...intention(n), deletedAt: null });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function setup() {
@@ -36,19 +25,19 @@ describe("SyncClient", () => {
     client.start();
     await fake.opened(1);
     expect(fake.latest.request.since).toBeUndefined();
-    fake.latest.push(buildReset(SPACE, c(1), [intention(1)]));
-    fake.latest.push(buildDelta(SPACE, c(1), [change(2)]));
+    fake.latest.push(buildReset(SPACE, stamp(1), [intention(1)]));
+    fake.latest.push(buildDelta(SPACE, stamp(1), [change(2)]));
     await settle();
     expect(client.connection.status).toBe("live");
     expect(client.intentions.map((i) => i.content)).toEqual(["#1", "#2"]);
-    expect(client.sync.cursor).toBe(c(2));
+    expect(client.sync.cursor).toBe(stamp(2));
   });
 
   test("after a drop it backs off, then resumes from its own cursor", async () => {
     const { fake, clock, client } = setup();
     client.start();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(5), [intention(5)]));
+    fake.latest.push(buildReset(SPACE, stamp(5), [intention(5)]));
     await settle();
     fake.latest.fail();
     await settle();
@@ -56,18 +45,18 @@ describe("SyncClient", () => {
     expect(fake.streams.length).toBe(1);
     clock.advance(20_000);
     await fake.opened(2);
-    expect(fake.latest.request.since).toBe(c(5));
+    expect(fake.latest.request.since).toBe(stamp(5));
   });
 
   test("a gap reopens the stream at once from the client's cursor", async () => {
     const { fake, client } = setup();
     client.start();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(3), []));
-    fake.latest.push(buildDelta(SPACE, c(4), [change(5)]));
+    fake.latest.push(buildReset(SPACE, stamp(3), []));
+    fake.latest.push(buildDelta(SPACE, stamp(4), [change(5)]));
     await fake.opened(2);
     expect(fake.streams[0]?.signal.aborted).toBe(true);
-    expect(fake.latest.request.since).toBe(c(3));
+    expect(fake.latest.request.since).toBe(stamp(3));
     expect(client.intentions).toEqual([]);
   });
 
@@ -75,7 +64,7 @@ describe("SyncClient", () => {
     const { fake, clock, client } = setup();
     client.start();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(1), []));
+    fake.latest.push(buildReset(SPACE, stamp(1), []));
     await settle();
     clock.advance(15_000 * 2.5);
     expect(client.connection.status).toBe("reconnecting");
@@ -105,10 +94,10 @@ describe("SyncClient", () => {
     client.start();
     await fake.opened(1);
     const old = fake.latest;
-    fake.latest.push(buildReset(SPACE, c(1), []));
+    fake.latest.push(buildReset(SPACE, stamp(1), []));
     await settle();
     client.dropConnection();
-    old.push(buildDelta(SPACE, c(1), [change(2)]));
+    old.push(buildDelta(SPACE, stamp(1), [change(2)]));
     await settle();
     expect(client.intentions).toEqual([]);
     clock.advance(20_000);
@@ -131,10 +120,26 @@ test("the watchdog follows the heartbeat the server announces", async () => {
   });
   client.start();
   await fake.opened(1);
-  fake.latest.push(buildReset(SPACE, c(1), []));
+  fake.latest.push(buildReset(SPACE, stamp(1), []));
   await settle();
   clock.advance(2499);
   expect(client.connection.status).toBe("live");
   clock.advance(1);
   expect(client.connection.status).toBe("reconnecting");
+});
+
+test("an option given as undefined takes its default (it used to make start() throw)", async () => {
+  const fake = new FakeTransport();
+  const client = new SyncClient({
+    spaceId: SPACE,
+    transport: fake.transport,
+    now: undefined,
+    random: undefined,
+    timers: undefined,
+    settings: undefined,
+  });
+  client.start();
+  await fake.opened(1);
+  expect(client.connection.status).toBe("connecting");
+  client.stop();
 });

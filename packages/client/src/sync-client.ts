@@ -11,11 +11,13 @@ import {
   mergePage,
   nextWakeAt,
   type PageOutcome,
+  realTimers,
   SYNC_EVENT_TYPE,
   type SyncState,
   type Timers,
   transition,
 } from "@rhizome/protocol";
+import { definedOnly } from "./options.ts";
 import type { StreamTransport } from "./transport.ts";
 
 export type SyncClientOptions = {
@@ -32,11 +34,6 @@ export type SyncClientOptions = {
 /** Every frame applied, with its outcome: what tests and the chaos suite audit. */
 export type FrameRecord = { data: string; outcome: EventOutcome; connection: number };
 type Listener = () => void;
-
-const realTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /**
  * One space, kept in sync: the protocol's reducer for the data, its connection machine for
@@ -62,7 +59,7 @@ export class SyncClient {
       now: Date.now,
       random: Math.random,
       timers: realTimers,
-      ...options,
+      ...definedOnly(options),
     };
     this.#sync = initialState(options.spaceId, options.cursor ?? null);
     this.#settings = this.#options.settings;

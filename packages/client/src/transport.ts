@@ -1,4 +1,11 @@
-import { type Cursor, HEADERS, QUERY_PARAMS, ROUTES, SSE_CONTENT_TYPE } from "@rhizome/protocol";
+import {
+  type Cursor,
+  HEADERS,
+  parseRetryAfter,
+  QUERY_PARAMS,
+  ROUTES,
+  SSE_CONTENT_TYPE,
+} from "@rhizome/protocol";
 import { type SseMessage, SseParser } from "./sse-parser.ts";
 
 export type StreamRequest = { spaceId: string; since: Cursor | undefined };
@@ -38,7 +45,11 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
     });
     if (!response.ok || !response.body) {
       await response.body?.cancel().catch(() => {});
-      return { ok: false, status: response.status, retryAfterMs: retryAfterMs(response.headers) };
+      return {
+        ok: false,
+        status: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get(HEADERS.retryAfter), Date.now()),
+      };
     }
     const heartbeat = response.headers.get(HEADERS.heartbeatMs);
     const heartbeatMs = heartbeat && /^\d+$/.test(heartbeat) ? Number(heartbeat) : undefined;
@@ -48,11 +59,6 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
       ...(heartbeatMs ? { heartbeatMs } : {}),
     };
   };
-}
-
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get(HEADERS.retryAfter);
-  return value && /^\d+$/.test(value) ? Number(value) * 1000 : undefined;
 }
 
 async function* readMessages(body: ReadableStream<Uint8Array>): AsyncIterable<SseMessage> {

@@ -6,19 +6,16 @@ import {
   carriesChanges,
   countChangedSince,
 } from "./classify.ts";
-import { cursorAt, intentionId, SPACE } from "./test-support/history.ts";
+import { change, intentionId, SPACE, stamp } from "./testing/index.ts";
 
-const S = cursorAt(100);
+const S = stamp(100);
 function row(n: number, createdAt: number, updatedAt: number, deleted = false): ChangeRecord {
-  return {
-    id: intentionId(n),
-    spaceId: SPACE,
-    authorId: SPACE,
+  return change(n, {
     content: deleted ? "" : `v${updatedAt}`,
-    createdAt: cursorAt(createdAt),
-    updatedAt: cursorAt(updatedAt),
-    deletedAt: deleted ? cursorAt(updatedAt) : null,
-  };
+    createdAt: stamp(createdAt),
+    updatedAt: stamp(updatedAt),
+    deletedAt: deleted ? stamp(updatedAt) : null,
+  });
 }
 
 describe("classification from since = S (DESIGN §5)", () => {
@@ -39,9 +36,9 @@ describe("classification from since = S (DESIGN §5)", () => {
   });
 
   test("the timestamp is the updatedAt of the last change carried, never of an omitted one", () => {
-    expect(delta.timestamp).toBe(cursorAt(160));
+    expect(delta.timestamp).toBe(stamp(160));
     const omittedLast = buildDelta(SPACE, S, [row(3, 130, 130), row(4, 140, 150, true)]);
-    expect(omittedLast.timestamp).toBe(cursorAt(130));
+    expect(omittedLast.timestamp).toBe(stamp(130));
     const onlyOmitted = buildDelta(SPACE, S, [row(4, 140, 150, true)]);
     expect(onlyOmitted.timestamp).toBe(S);
     expect(carriesChanges(onlyOmitted)).toBe(false);
@@ -66,12 +63,12 @@ describe("classification from since = S (DESIGN §5)", () => {
   });
 
   test("a reset carries no since, its page oldest first, and the head", () => {
-    const reset = buildReset(SPACE, cursorAt(999), [row(5, 145, 160), row(3, 130, 130)]);
+    const reset = buildReset(SPACE, stamp(999), [row(5, 145, 160), row(3, 130, 130)]);
     expect(reset.since).toBeUndefined();
     expect(reset.reset).toBe(true);
     expect(reset.created.map((i) => i.id)).toEqual([intentionId(3), intentionId(5)]);
     expect(reset.created[0]).not.toHaveProperty("deletedAt");
-    expect(reset.timestamp).toBe(cursorAt(999));
+    expect(reset.timestamp).toBe(stamp(999));
   });
 
   test("the catch-up limit counts distinct intentions", () => {

@@ -1,7 +1,8 @@
 import { SYNC_EVENT_TYPE } from "./constants.ts";
 import type { Cursor } from "./cursor.ts";
+import { compareChanges, compareIntentions } from "./order.ts";
 import type { Intention } from "./schemas/intention.ts";
-import type { SyncEvent } from "./schemas/sync-event.ts";
+import type { DeltaEvent, ResetEvent, SyncEvent } from "./schemas/sync-event.ts";
 
 /** An intention row as the change log sees it: a tombstone has `deletedAt` and no content. */
 export type ChangeRecord = Intention & { deletedAt: Cursor | null };
@@ -17,7 +18,7 @@ export function buildDelta(
   spaceId: string,
   since: Cursor,
   changes: readonly ChangeRecord[],
-): SyncEvent {
+): DeltaEvent {
   const created: Intention[] = [];
   const updated: Intention[] = [];
   const deleted: string[] = [];
@@ -35,13 +36,13 @@ export function buildDelta(
     }
     timestamp = change.updatedAt;
   }
-  created.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  created.sort(compareIntentions);
   return { type: SYNC_EVENT_TYPE, spaceId, since, created, updated, deleted, timestamp };
 }
 
 /** A reset: the latest page of live intentions (oldest first) and the head read with it. */
-export function buildReset(spaceId: string, head: Cursor, page: readonly Intention[]): SyncEvent {
-  const created = page.map(toIntention).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+export function buildReset(spaceId: string, head: Cursor, page: readonly Intention[]): ResetEvent {
+  const created = page.map(toIntention).sort(compareIntentions);
   return {
     type: SYNC_EVENT_TYPE,
     spaceId,
@@ -54,7 +55,7 @@ export function buildReset(spaceId: string, head: Cursor, page: readonly Intenti
 }
 
 /** The empty delta a subscriber gets as a heartbeat, or as an empty catch-up. */
-export function buildHeartbeat(spaceId: string, cursor: Cursor): SyncEvent {
+export function buildHeartbeat(spaceId: string, cursor: Cursor): DeltaEvent {
   return buildDelta(spaceId, cursor, []);
 }
 
@@ -77,7 +78,7 @@ function latestPerId(changes: readonly ChangeRecord[]): ChangeRecord[] {
     const seen = latest.get(change.id);
     if (!seen || change.updatedAt > seen.updatedAt) latest.set(change.id, change);
   }
-  return [...latest.values()].sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1));
+  return [...latest.values()].sort(compareChanges);
 }
 
 function toIntention(change: Intention): Intention {

@@ -132,7 +132,7 @@ describe("connection machine", () => {
     expect(second.state.status).toBe("reconnecting");
   });
 
-  test("HTTP refusals: 401 and 404 stop, 429 honours Retry-After as a floor, 5xx retries", () => {
+  test("HTTP refusals: 401 and 404 stop, 429 honours Retry-After as a floor, 408 and 5xx retry", () => {
     const connecting: ConnectionState = { status: "connecting", attempt: 0, startedAt: 0 };
     const at = { now: 100, random: 0 };
     expect(transition(connecting, { type: "refused", status: 401 }, at).state).toEqual({
@@ -154,6 +154,10 @@ describe("connection machine", () => {
     );
     expect(limited.state).toMatchObject({ status: "reconnecting", retryAt: 5100 });
     expect(transition(connecting, { type: "refused", status: 503 }, at).state.status).toBe(
+      "reconnecting",
+    );
+    // `retryable`'s answer for every use: a timed-out request may pass next time.
+    expect(transition(connecting, { type: "refused", status: 408 }, at).state.status).toBe(
       "reconnecting",
     );
   });

@@ -1,4 +1,5 @@
 import { DEFAULTS } from "./constants.ts";
+import { retryable } from "./retry.ts";
 
 /**
  * The client's connection machine, pure and total: time and randomness are inputs, and
@@ -176,12 +177,12 @@ function refused(
     state: { status: "stopped", reason },
     effects: [{ type: "close" }],
   });
-  if (event.status === 401) return stop("unauthorized");
-  if (event.status === 403 || event.status === 404) return stop("not-found");
   // Retry-After is a floor, never a shortcut.
-  if (event.status === 429 || event.status >= 500) {
+  if (retryable(event.status, "stream")) {
     return retryLater(attempt, `HTTP ${event.status}`, event.retryAfterMs ?? 0);
   }
+  if (event.status === 401) return stop("unauthorized");
+  if (event.status === 403 || event.status === 404) return stop("not-found");
   return stop("rejected");
 }
 

@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { compareCursors, cursorToEpochMicros, isCursor, maxCursor } from "./cursor.ts";
-import { cursorAt } from "./test-support/history.ts";
+import {
+  BEFORE_EVERY_CURSOR,
+  compareCursors,
+  cursorToEpochMicros,
+  isCursor,
+  maxCursor,
+} from "./cursor.ts";
+import { stamp } from "./testing/index.ts";
 
 describe("cursor", () => {
   test("accepts exactly the 27-character, six-digit UTC form", () => {
@@ -27,18 +33,28 @@ describe("cursor", () => {
   test("string order is time order, to the microsecond", () => {
     fc.assert(
       fc.property(fc.nat(2 ** 45), fc.nat(2 ** 45), (a, b) => {
-        const order = Math.sign(compareCursors(cursorAt(a), cursorAt(b)));
+        const order = Math.sign(compareCursors(stamp(a), stamp(b)));
         expect(order).toBe(Math.sign(a - b));
-        expect(maxCursor(cursorAt(a), cursorAt(b))).toBe(cursorAt(Math.max(a, b)));
+        expect(maxCursor(stamp(a), stamp(b))).toBe(stamp(Math.max(a, b)));
       }),
     );
   });
 
   test("epoch micros keep every digit", () => {
-    const base = cursorToEpochMicros(cursorAt(0));
+    const base = cursorToEpochMicros(stamp(0));
     fc.assert(
       fc.property(fc.nat(2 ** 40), (n) => {
-        expect(cursorToEpochMicros(cursorAt(n)) - base).toBe(n);
+        expect(cursorToEpochMicros(stamp(n)) - base).toBe(n);
+      }),
+    );
+  });
+
+  test("BEFORE_EVERY_CURSOR orders before every cursor and is not one", () => {
+    expect(isCursor(BEFORE_EVERY_CURSOR)).toBe(false);
+    expect(compareCursors(BEFORE_EVERY_CURSOR, "0001-01-01T00:00:00.000000Z")).toBeLessThan(0);
+    fc.assert(
+      fc.property(fc.nat(2 ** 45), (micros) => {
+        expect(compareCursors(BEFORE_EVERY_CURSOR, stamp(micros))).toBeLessThan(0);
       }),
     );
   });

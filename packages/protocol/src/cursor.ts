@@ -5,6 +5,13 @@
  */
 export type Cursor = string;
 
+/**
+ * Orders before every cursor (the empty string sorts first): a floor for "changes after
+ * anything". It is never a cursor a client holds; "no cursor yet" is `undefined` (or `null`
+ * in the reducer's state), never this.
+ */
+export const BEFORE_EVERY_CURSOR = "" as const;
+
 export const CURSOR_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$";
 const CURSOR_RE = new RegExp(CURSOR_PATTERN);
 export const CURSOR_LENGTH = 27;

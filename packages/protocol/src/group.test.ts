@@ -2,19 +2,12 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { groupIntentions } from "./group.ts";
 import type { Intention } from "./schemas/intention.ts";
-import { AUTHORS, cursorAt, intentionId, SPACE } from "./test-support/history.ts";
+import { AUTHORS, intention, stamp } from "./testing/index.ts";
 
 const MINUTE = 60_000_000;
 function at(n: number, author: number, micros: number): Intention {
-  const stamp = cursorAt(micros);
-  return {
-    id: intentionId(n),
-    spaceId: SPACE,
-    authorId: AUTHORS[author] as string,
-    content: `#${n}`,
-    createdAt: stamp,
-    updatedAt: stamp,
-  };
+  const when = stamp(micros);
+  return intention(n, { authorId: AUTHORS[author] as string, createdAt: when, updatedAt: when });
 }
 
 describe("groupIntentions", () => {

@@ -4,7 +4,8 @@ import { buildDelta, buildReset } from "./classify.ts";
 import { SYNC_EVENT_TYPE } from "./constants.ts";
 import { applyEvent, applyFrame, initialState, mergePage, type SyncState } from "./reducer.ts";
 import type { SyncEvent } from "./schemas/sync-event.ts";
-import { History, opArb, SPACE, withoutTombstone } from "./test-support/history.ts";
+import { opArb } from "./testing/arbitraries.ts";
+import { History, SPACE, withoutTombstone } from "./testing/index.ts";
 
 /** A history and increasing cut points: each pair of cuts is one delta the server could send. */
 const historyWithCuts = fc.array(opArb, { minLength: 0, maxLength: 60 }).chain((ops) =>

@@ -1,7 +1,8 @@
 import { type Cursor, compareCursors } from "./cursor.ts";
+import { compareIntentions } from "./order.ts";
 import { checkSyncEvent, parseSyncEvent } from "./parse.ts";
 import type { Intention } from "./schemas/intention.ts";
-import type { SyncEvent } from "./schemas/sync-event.ts";
+import type { DeltaEvent, ResetEvent, SyncEvent } from "./schemas/sync-event.ts";
 
 /**
  * A client's view of one space. Immutable: every transition returns a new state,
@@ -47,19 +48,23 @@ export function initialState(spaceId: string, cursor: Cursor | null = null): Syn
 export function applyFrame(state: SyncState, data: string): Transition<EventOutcome> {
   const parsed = parseSyncEvent(data);
   if (!parsed.ok) return rejected(state, "invalid", parsed.detail);
-  return applyEvent(state, parsed.event);
+  return applyValid(state, parsed.event);
 }
 
 /** Applies one event; accepts `unknown` so that a caller can never make it throw. */
 export function applyEvent(state: SyncState, input: unknown): Transition<EventOutcome> {
   const checked = checkSyncEvent(input);
   if (!checked.ok) return rejected(state, "invalid", checked.detail);
-  const event = checked.event;
+  return applyValid(state, checked.event);
+}
+
+/** An event already validated (by `parseSyncEvent` or `checkSyncEvent`, once). */
+function applyValid(state: SyncState, event: SyncEvent): Transition<EventOutcome> {
   if (event.spaceId !== state.spaceId) {
     return rejected(state, "wrong-space", `event for ${event.spaceId}, state of ${state.spaceId}`);
   }
   if (event.reset) return applyReset(state, event);
-  const since = event.since as Cursor;
+  const { since } = event;
   if (state.cursor !== null && since === state.cursor) return applyDelta(state, event);
   if (state.cursor !== null && compareCursors(event.timestamp, state.cursor) <= 0) {
     return { state, outcome: { kind: "duplicate" } };
@@ -83,9 +88,8 @@ export function mergePage(
     if (fetched.spaceId !== state.spaceId || state.deletedIds.has(fetched.id)) continue;
     const edited = state.outsideEdits.get(fetched.id);
     const candidate = edited && isNewer(edited, fetched) ? edited : fetched;
-    const current = byId.get(candidate.id);
-    if (!current) added++;
-    if (!current || isNewer(candidate, current)) byId.set(candidate.id, candidate);
+    if (!byId.has(candidate.id)) added++;
+    keepNewest(byId, candidate);
   }
   if (added === 0 && byId.size === state.window.length && sameItems(byId, state.window)) {
     return { state, outcome: { kind: "merged", added: 0 } };
@@ -96,7 +100,7 @@ export function mergePage(
   };
 }
 
-function applyReset(state: SyncState, event: SyncEvent): Transition<EventOutcome> {
+function applyReset(state: SyncState, event: ResetEvent): Transition<EventOutcome> {
   const window = ordered(event.created);
   return {
     state: {
@@ -111,7 +115,7 @@ function applyReset(state: SyncState, event: SyncEvent): Transition<EventOutcome
   };
 }
 
-function applyDelta(state: SyncState, event: SyncEvent): Transition<EventOutcome> {
+function applyDelta(state: SyncState, event: DeltaEvent): Transition<EventOutcome> {
   const changes = event.created.length + event.updated.length + event.deleted.length;
   if (changes === 0) {
     const moved = event.timestamp !== state.cursor;
@@ -123,9 +127,9 @@ function applyDelta(state: SyncState, event: SyncEvent): Transition<EventOutcome
   const byId = new Map(state.window.map((item) => [item.id, item]));
   const deletedIds = new Set(state.deletedIds);
   const outsideEdits = new Map(state.outsideEdits);
-  for (const item of event.created) upsert(byId, item);
+  for (const item of event.created) keepNewest(byId, item);
   for (const item of event.updated) {
-    if (byId.has(item.id)) upsert(byId, item);
+    if (byId.has(item.id)) keepNewest(byId, item);
     else if (!deletedIds.has(item.id)) keepNewest(outsideEdits, item);
   }
   for (const id of event.deleted) {
@@ -153,11 +157,7 @@ function rejected(
   return { state, outcome: { kind: "rejected", reason, detail } };
 }
 
-function upsert(byId: Map<string, Intention>, item: Intention): void {
-  const current = byId.get(item.id);
-  if (!current || isNewer(item, current)) byId.set(item.id, item);
-}
-
+/** Keeps `item` under its id unless a newer version of it is there already. */
 function keepNewest(map: Map<string, Intention>, item: Intention): void {
   const current = map.get(item.id);
   if (!current || isNewer(item, current)) map.set(item.id, item);
@@ -169,11 +169,6 @@ function isNewer(a: Intention, b: Intention): boolean {
 
 function sameItems(byId: Map<string, Intention>, window: readonly Intention[]): boolean {
   return window.every((item) => byId.get(item.id) === item);
-}
-
-/** By `createdAt`, then id: the space clock makes ties impossible, the id keeps sorting total. */
-export function compareIntentions(a: Intention, b: Intention): number {
-  return compareCursors(a.createdAt, b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function ordered(items: Iterable<Intention>): Intention[] {

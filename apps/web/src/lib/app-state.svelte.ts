@@ -42,8 +42,10 @@ export class AppState {
       },
       globalThis.localStorage,
       (state) => {
-        if (state.status === "signed-in") this.useBeing(state.being.id);
-        else if (state.status === "signed-out") this.forgetUser();
+        if (state.status === "signed-in") {
+          this.useBeing(state.being.id);
+          this.#outbox?.resume();
+        } else if (state.status === "signed-out") this.forgetUser();
       },
     );
     this.queryClient = new QueryClient({

@@ -1,4 +1,4 @@
-import { ERROR_CODES, HEADERS } from "@rhizome/protocol";
+import { ERROR_CODES, HEADERS, parseRetryAfter } from "@rhizome/protocol";
 
 /** What an Eden call resolves to, loosely: enough to tell success, HTTP errors and network errors. */
 export type EdenResult<T> = {
@@ -41,8 +41,7 @@ function errorBody(value: unknown): { code: string; message: string } | undefine
 
 function retryAfterMs(headers: HeadersInit | undefined): number | undefined {
   if (!headers) return undefined;
-  const value = new Headers(headers).get(HEADERS.retryAfter);
-  return value && /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : undefined;
+  return parseRetryAfter(new Headers(headers).get(HEADERS.retryAfter), Date.now());
 }
 
 /** Turns an Eden result into an error, or undefined when it succeeded. */

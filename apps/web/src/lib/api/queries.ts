@@ -1,4 +1,4 @@
-import type { Being, Space } from "@rhizome/protocol";
+import { type Being, retryable, type Space } from "@rhizome/protocol";
 import { type QueryClient, queryOptions } from "@tanstack/svelte-query";
 import type { Api } from "./client.ts";
 import { ApiRequestError, request } from "./errors.ts";
@@ -82,10 +82,8 @@ export function spaceQuery(api: Api, id: string, cache?: LocalCache) {
   });
 }
 
-/** Retries what may pass next time (network, 5xx, 429), never a definite 4xx answer. */
+/** Retries, three times at most, what may pass next time (`retryable`), never a definite answer. */
 export function shouldRetry(failures: number, error: unknown): boolean {
-  if (error instanceof ApiRequestError && error.status >= 400 && error.status < 500) {
-    return error.status === 429 && failures < 3;
-  }
+  if (error instanceof ApiRequestError && !retryable(error.status, "query")) return false;
   return failures < 3;
 }

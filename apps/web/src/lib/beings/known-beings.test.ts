@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { type Being, buildDelta, buildReset, type Intention } from "@rhizome/protocol";
+import { type Being, buildDelta, buildReset } from "@rhizome/protocol";
+import { change, intention, SPACE, stamp } from "@rhizome/protocol/testing";
 import { QueryClient } from "@tanstack/svelte-query";
 import { flushSync } from "svelte";
 import {
@@ -12,27 +13,16 @@ import { SpaceSync } from "../sync/space-sync.svelte.ts";
 import { inEffectRoot } from "../testing/effect-root.svelte.ts";
 import { KnownBeings } from "./known-beings.svelte.ts";
 
-const SPACE = "00000000-0000-4000-8000-000000000001";
-const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
 const being = (n: number, name: string): Being => ({
   id: `00000000-0000-4000-8000-00000000000${n}`,
   handle: name.toLowerCase(),
   name,
   color: "#3b5bdb",
-  createdAt: c(0),
-  updatedAt: c(0),
+  createdAt: stamp(0),
+  updatedAt: stamp(0),
 });
 const ME = being(1, "Ada");
 const STRANGER = being(2, "Grace");
-const intention = (n: number, author: Being): Intention => ({
-  id: `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  spaceId: SPACE,
-  authorId: author.id,
-  content: `#${n}`,
-  createdAt: c(n),
-  updatedAt: c(n),
-});
-const change = (item: Intention) => ({ ...item, deletedAt: null });
 
 /** The API as far as beings go: GETs recorded, answered from what the test set up. */
 class FakeApi {
@@ -121,12 +111,12 @@ describe("KnownBeings", () => {
     const { fake, server, queryClient, sync, beings } = setup();
     flushSync();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(1), [intention(1, ME)]));
+    fake.latest.push(buildReset(SPACE, stamp(1), [intention(1, { authorId: ME.id })]));
     await until(() => beings.members.isSuccess && beings.isMember === true);
     expect(server.count(`/api/beings/${ME.id}`)).toBe(0);
 
     // Grace is not a member and not cached: her first message asks for her, by id.
-    fake.latest.push(buildDelta(SPACE, c(1), [change(intention(2, STRANGER))]));
+    fake.latest.push(buildDelta(SPACE, stamp(1), [change(2, { authorId: STRANGER.id })]));
     await until(() => beings.byId.get(STRANGER.id)?.name === "Grace");
     expect(server.count(`/api/beings/${STRANGER.id}`)).toBe(1);
     expect(queryClient.getQueryData(keys.being(STRANGER.id))).toEqual(STRANGER);
@@ -135,7 +125,7 @@ describe("KnownBeings", () => {
     expect(server.count(`/api/spaces/${SPACE}/beings`)).toBe(2);
 
     // Her second message is named from the cache: nothing more is fetched.
-    fake.latest.push(buildDelta(SPACE, c(2), [change(intention(3, STRANGER))]));
+    fake.latest.push(buildDelta(SPACE, stamp(2), [change(3, { authorId: STRANGER.id })]));
     await until(() => sync.intentions.length === 3);
     await settle();
     expect(server.count(`/api/beings/${STRANGER.id}`)).toBe(1);

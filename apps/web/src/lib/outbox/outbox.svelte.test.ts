@@ -1,13 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import type { Intention } from "@rhizome/protocol";
+import { AUTHOR, SPACE, stamp } from "@rhizome/protocol/testing";
 import { ManualClock } from "../../../../../packages/client/src/testing/fake-transport.ts";
 import { Outbox, type OutboxStore } from "./outbox.svelte.ts";
 import type { OutboxEntry, SendResult } from "./outbox.ts";
 import { localOutboxStore } from "./storage.ts";
 
-const SPACE = "00000000-0000-4000-8000-000000000001";
-const AUTHOR = "00000000-0000-4000-8000-00000000000a";
-const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 };
@@ -25,8 +23,8 @@ class FakeServer {
     if (answer !== "store") return answer;
     const existing = this.stored.get(entry.id);
     if (existing) return { kind: "stored", intention: existing };
-    const stamp = c(++this.#clock);
-    const intention = { ...entry, createdAt: stamp, updatedAt: stamp };
+    const at = stamp(++this.#clock);
+    const intention = { ...entry, createdAt: at, updatedAt: at };
     const { queuedAt: _q, attempts: _a, nextAttemptAt: _n, ...wire } = intention;
     this.stored.set(entry.id, wire);
     return { kind: "stored", intention: wire };
@@ -87,6 +85,29 @@ describe("Outbox", () => {
     outbox.reconcile(SPACE, [delta], delta.updatedAt);
     expect(outbox.entries.length).toBe(0);
     expect(outbox.display(SPACE, [delta]).map((item) => item.status)).toEqual(["sent"]);
+  });
+
+  test("a 401 holds the entry pending, sends nothing more, and a sign-in resumes", async () => {
+    const { clock, server, make } = setup();
+    let signedIn = false;
+    server.answer = () => (signedIn ? "store" : { kind: "held", reason: "signed out" });
+    const outbox = make();
+    const entry = outbox.post(SPACE, AUTHOR, "kept");
+    await settle();
+    expect(server.calls.length).toBe(1);
+    expect(outbox.held).toBe(true);
+    clock.advance(60_000);
+    await settle();
+    expect(server.calls.length).toBe(1);
+    expect(outbox.display(SPACE, []).map((item) => [item.id, item.status])).toEqual([
+      [entry.id, "pending"],
+    ]);
+    signedIn = true;
+    outbox.resume();
+    await settle();
+    expect(server.calls.length).toBe(2);
+    expect(server.stored.has(entry.id)).toBe(true);
+    expect(outbox.held).toBe(false);
   });
 
   test("while offline it retries with backoff, and sends at once when back online", async () => {

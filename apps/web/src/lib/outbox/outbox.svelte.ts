@@ -1,5 +1,5 @@
-import type { SyncClientOptions } from "@rhizome/client";
-import type { Cursor, Intention } from "@rhizome/protocol";
+import { definedOnly } from "@rhizome/client";
+import { type Cursor, type Intention, realTimers, type Timers } from "@rhizome/protocol";
 import {
   applyResult,
   createEntry,
@@ -14,9 +14,6 @@ import {
   type SendResult,
   withPending,
 } from "./outbox.ts";
-
-/** Timer functions as a dependency (the same shape the sync client takes). */
-type Timers = NonNullable<SyncClientOptions["timers"]>;
 
 export type Sender = (entry: OutboxEntry) => Promise<SendResult>;
 
@@ -39,11 +36,6 @@ export type OutboxOptions = {
 
 const browserOnline = () => typeof navigator === "undefined" || navigator.onLine !== false;
 
-const realTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /**
  * Drives the pure outbox: persists every change, sends one entry at a time, waits out the
  * backoff, and keeps what the user must hear about (messages the server refused).
@@ -53,6 +45,8 @@ export class Outbox {
   #dropped = $state.raw<readonly Dropped[]>([]);
   #sending = false;
   #disposed = false;
+  /** The server answered 401: nothing is sent until `resume()` (a sign-in) or `retryNow()`. */
+  #held = false;
   #wake: unknown;
   readonly #options: Required<OutboxOptions>;
 
@@ -63,7 +57,7 @@ export class Outbox {
       newId: () => crypto.randomUUID(),
       timers: realTimers,
       online: browserOnline,
-      ...options,
+      ...definedOnly(options),
     };
     this.#entries = this.#options.store.load();
     this.#pump();
@@ -105,8 +99,21 @@ export class Outbox {
 
   /** The network is back (the browser's `online` event): stop waiting out backoff. */
   retryNow(): void {
+    this.#held = false;
     this.#set(retryNow(this.#entries, this.#options.now()));
     this.#pump();
+  }
+
+  /** Signed in (again): send what a 401 held back. */
+  resume(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#pump();
+  }
+
+  /** Whether a 401 holds the entries back until the next sign-in. */
+  get held(): boolean {
+    return this.#held;
   }
 
   dismiss(dropped: Dropped): void {
@@ -124,7 +131,7 @@ export class Outbox {
   }
 
   #pump(): void {
-    if (this.#sending || this.#disposed) return;
+    if (this.#sending || this.#disposed || this.#held) return;
     const { timers, now, online } = this.#options;
     timers.clearTimeout(this.#wake);
     // Known offline: no attempt can succeed; the `online` event calls `retryNow()`.
@@ -154,6 +161,7 @@ export class Outbox {
     });
     this.#set(applied.entries);
     if (applied.dropped) this.#dropped = [...this.#dropped, applied.dropped];
+    if (result.kind === "held") this.#held = true;
     this.#pump();
   }
 }

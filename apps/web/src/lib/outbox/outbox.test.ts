@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Intention } from "@rhizome/protocol";
+import { AUTHOR, OTHER_SPACE, SPACE, stamp } from "@rhizome/protocol/testing";
 import {
   applyResult,
   classifySend,
@@ -15,33 +16,29 @@ import {
   withPending,
 } from "./outbox.ts";
 
-const SPACE = "00000000-0000-4000-8000-000000000001";
-const OTHER_SPACE = "00000000-0000-4000-8000-000000000002";
-const AUTHOR = "00000000-0000-4000-8000-00000000000a";
-const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
 const id = (n: number) => `20000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
 const entry = (n: number, now = 1000, spaceId = SPACE): OutboxEntry =>
   createEntry({ id: id(n), spaceId, authorId: AUTHOR, content: `pending ${n}`, now: now + n });
-const stored = (item: OutboxEntry, stamp: number): Intention => ({
+const stored = (item: OutboxEntry, at: number): Intention => ({
   id: item.id,
   spaceId: item.spaceId,
   authorId: item.authorId,
   content: item.content,
-  createdAt: c(stamp),
-  updatedAt: c(stamp),
+  createdAt: stamp(at),
+  updatedAt: stamp(at),
 });
 const synced = (n: number): Intention => ({
   id: id(n),
   spaceId: SPACE,
   authorId: AUTHOR,
   content: `pending ${n}`,
-  createdAt: c(n),
-  updatedAt: c(n),
+  createdAt: stamp(n),
+  updatedAt: stamp(n),
 });
 
 describe("classifySend", () => {
-  test("network errors, 5xx, 429, 408 and 401 are retried; Retry-After is kept", () => {
+  test("network errors, 5xx, 429 and 408 are retried; Retry-After is kept", () => {
     expect(classifySend(0, "offline")).toEqual({ kind: "retry", reason: "offline" });
     expect(classifySend(503, "down")).toEqual({ kind: "retry", reason: "down" });
     expect(classifySend(429, "slow down", 7000)).toEqual({
@@ -50,7 +47,22 @@ describe("classifySend", () => {
       retryAfterMs: 7000,
     });
     expect(classifySend(408, "timeout").kind).toBe("retry");
-    expect(classifySend(401, "signed out").kind).toBe("retry");
+  });
+
+  // It was retried like a 5xx, hammering the server with a session that cannot come back.
+  test("401 holds the entry, unchanged, until a sign-in", () => {
+    expect(classifySend(401, "signed out")).toEqual({ kind: "held", reason: "signed out" });
+    const entries = [entry(1)];
+    const held = applyResult(
+      entries,
+      id(1),
+      { kind: "held", reason: "signed out" },
+      {
+        now: 5000,
+        random: 0,
+      },
+    );
+    expect(held).toEqual({ entries });
   });
 
   test("other 4xx are final", () => {
@@ -173,7 +185,7 @@ describe("reconcile", () => {
       },
       { now: 0, random: 0 },
     ).entries;
-    const next = reconcile(entries, SPACE, new Set([id(1)]), c(5));
+    const next = reconcile(entries, SPACE, new Set([id(1)]), stamp(5));
     expect(next.map((item) => item.id)).toEqual([id(2)]);
   });
 
@@ -188,13 +200,13 @@ describe("reconcile", () => {
         random: 0,
       },
     ).entries;
-    expect(reconcile(entries, SPACE, new Set(), c(4)).length).toBe(1);
-    expect(reconcile(entries, SPACE, new Set(), c(6)).length).toBe(0);
+    expect(reconcile(entries, SPACE, new Set(), stamp(4)).length).toBe(1);
+    expect(reconcile(entries, SPACE, new Set(), stamp(6)).length).toBe(0);
   });
 
   test("unsent entries and other spaces' entries stay", () => {
     const entries = [entry(1), entry(2, 1000, OTHER_SPACE)];
-    expect(reconcile(entries, SPACE, new Set([id(2)]), c(99)).length).toBe(2);
+    expect(reconcile(entries, SPACE, new Set([id(2)]), stamp(99)).length).toBe(2);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   isCursor,
   isUuid,
   LIMITS,
+  retryable,
 } from "@rhizome/protocol";
 
 /**
@@ -34,8 +35,13 @@ export type OutboxEntry = {
 /** How one send ended. */
 export type SendResult =
   | { kind: "stored"; intention: Intention }
-  /** Network error, 5xx, 429 (and 401/408): try again later, not before `retryAfterMs`. */
+  /** Network error, 408, 429, 5xx (`retryable`): try again later, not before `retryAfterMs`. */
   | { kind: "retry"; reason: string; retryAfterMs?: number }
+  /**
+   * 401: the session is gone. The words are still the user's: the entry stays pending and
+   * nothing more is sent until a sign-in opens the outbox again (or `retryNow()`).
+   */
+  | { kind: "held"; reason: string }
   /** Any other 4xx: the server will never take it. */
   | { kind: "rejected"; status: number; message: string };
 
@@ -52,13 +58,12 @@ export function classifySend(
   message: string,
   retryAfterMs?: number,
 ): Exclude<SendResult, { kind: "stored" }> {
-  if (status === 0) return { kind: "retry", reason: message };
-  // 401: the session lapsed; the words are still the user's, keep them for the next sign-in.
-  if (status === 401 || status === 408 || status === 429 || status >= 500) {
+  if (retryable(status, "send")) {
     return retryAfterMs === undefined
       ? { kind: "retry", reason: message }
       : { kind: "retry", reason: message, retryAfterMs };
   }
+  if (status === 401) return { kind: "held", reason: message };
   return { kind: "rejected", status, message };
 }
 
@@ -121,6 +126,8 @@ export function applyResult(
         entries: replace(entries, { ...entry, attempts, nextAttemptAt: inputs.now + delay }),
       };
     }
+    case "held":
+      return { entries: [...entries] };
     case "rejected":
       return {
         entries: entries.filter((candidate) => candidate.id !== id),

@@ -1,9 +1,9 @@
 import {
+  definedOnly,
   type FrameRecord,
   fetchTransport,
   type StreamTransport,
   SyncClient,
-  type SyncClientOptions,
 } from "@rhizome/client";
 import {
   type ConnectionLabel,
@@ -13,10 +13,9 @@ import {
   connectionLabel,
   DEFAULTS,
   type Intention,
+  type Timers,
 } from "@rhizome/protocol";
 import { createSubscriber } from "svelte/reactivity";
-
-type Timers = NonNullable<SyncClientOptions["timers"]>;
 
 export type HistoryPage = { intentions: Intention[]; hasMore: boolean };
 /** Fetches live intentions created before `before` (the latest when absent), oldest first. */
@@ -90,14 +89,15 @@ export class SpaceSync {
 
   constructor(options: SpaceSyncOptions) {
     this.spaceId = options.spaceId;
-    this.#options = { now: Date.now, pageSize: DEFAULTS.pageSize, ...options };
+    this.#options = { now: Date.now, pageSize: DEFAULTS.pageSize, ...definedOnly(options) };
+    // Options left out arrive as undefined: the client takes its defaults for them.
     this.#client = new SyncClient({
       spaceId: options.spaceId,
       transport: options.transport ?? fetchTransport(),
-      ...(options.settings ? { settings: options.settings } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.random ? { random: options.random } : {}),
-      ...(options.timers ? { timers: options.timers } : {}),
+      settings: options.settings,
+      now: options.now,
+      random: options.random,
+      timers: options.timers,
     });
     this.#subscribe = createSubscriber(() => this.retain());
   }

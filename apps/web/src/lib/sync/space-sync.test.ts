@@ -1,24 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { buildDelta, buildReset, type Intention } from "@rhizome/protocol";
+import { buildDelta, buildReset } from "@rhizome/protocol";
+import { change, intention, intentionId, SPACE, stamp } from "@rhizome/protocol/testing";
 import {
   FakeTransport,
   ManualClock,
 } from "../../../../../packages/client/src/testing/fake-transport.ts";
 import { type HistoryPage, type NetworkSignal, SpaceSync } from "./space-sync.svelte.ts";
 
-const SPACE = "00000000-0000-4000-8000-000000000001";
-const AUTHOR = "00000000-0000-4000-8000-00000000000a";
-const c = (n: number) => `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
-const id = (n: number) => `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const intention = (n: number, content = `#${n}`, updated = n): Intention => ({
-  id: id(n),
-  spaceId: SPACE,
-  authorId: AUTHOR,
-  content,
-  createdAt: c(n),
-  updatedAt: c(updated),
-});
-const change = (item: Intention, deletedAt: string | null = null) => ({ ...item, deletedAt });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 class FakeNetwork implements NetworkSignal {
@@ -102,15 +90,15 @@ describe("SpaceSync", () => {
     await fake.opened(1);
     expect(sync.label).toBe("connecting");
     expect(sync.lastSyncedAt).toBeNull();
-    fake.latest.push(buildReset(SPACE, c(1), [intention(1)]));
-    fake.latest.push(buildDelta(SPACE, c(1), [change(intention(2))]));
+    fake.latest.push(buildReset(SPACE, stamp(1), [intention(1)]));
+    fake.latest.push(buildDelta(SPACE, stamp(1), [change(2)]));
     await settle();
     expect(sync.label).toBe("live");
     expect(sync.intentions.map((item) => item.content)).toEqual(["#1", "#2"]);
-    expect(sync.cursor).toBe(c(2));
+    expect(sync.cursor).toBe(stamp(2));
     expect(sync.lastSyncedAt).toBe(clock.now);
     clock.advance(1000);
-    fake.latest.push(buildDelta(SPACE, c(2), [])); // a heartbeat
+    fake.latest.push(buildDelta(SPACE, stamp(2), [])); // a heartbeat
     await settle();
     expect(sync.lastSyncedAt).toBe(clock.now);
   });
@@ -119,33 +107,33 @@ describe("SpaceSync", () => {
     const { fake, clock, sync } = setup();
     sync.retain();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(5), [intention(5)]));
+    fake.latest.push(buildReset(SPACE, stamp(5), [intention(5)]));
     await settle();
     fake.latest.fail();
     await settle();
     expect(sync.label).toBe("reconnecting");
     clock.advance(20_000);
     await fake.opened(2);
-    expect(fake.latest.request.since).toBe(c(5));
+    expect(fake.latest.request.since).toBe(stamp(5));
     expect(sync.label).toBe("reconnecting");
-    fake.latest.push(buildDelta(SPACE, c(5), [change(intention(6))]));
+    fake.latest.push(buildDelta(SPACE, stamp(5), [change(6)]));
     await settle();
     expect(sync.label).toBe("live");
-    expect(sync.intentions.map((item) => item.id)).toEqual([id(5), id(6)]);
+    expect(sync.intentions.map((item) => item.id)).toEqual([intentionId(5), intentionId(6)]);
   });
 
   test("offline and online events from the browser drive the connection", async () => {
     const { fake, network, sync } = setup();
     sync.retain();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(1), []));
+    fake.latest.push(buildReset(SPACE, stamp(1), []));
     await settle();
     network.emit("offline");
     expect(sync.label).toBe("offline");
     expect(fake.latest.signal.aborted).toBe(true);
     network.emit("online");
     await fake.opened(2);
-    expect(fake.latest.request.since).toBe(c(1));
+    expect(fake.latest.request.since).toBe(stamp(1));
   });
 
   test("starting while the browser is offline waits for `online`", async () => {
@@ -161,15 +149,15 @@ describe("SpaceSync", () => {
     const { fake, history, sync } = setup();
     sync.retain();
     await fake.opened(1);
-    fake.latest.push(buildReset(SPACE, c(10), [intention(9), intention(10)]));
+    fake.latest.push(buildReset(SPACE, stamp(10), [intention(9), intention(10)]));
     await settle();
     const loading = sync.loadOlder();
     history.last.resolve({ intentions: [intention(8)], hasMore: false });
     expect(await loading).toBe("loaded");
     expect(sync.history.hasMore).toBe(false);
-    fake.latest.push(buildReset(SPACE, c(20), [intention(19), intention(20)]));
+    fake.latest.push(buildReset(SPACE, stamp(20), [intention(19), intention(20)]));
     await settle();
-    expect(sync.intentions.map((item) => item.id)).toEqual([id(19), id(20)]);
+    expect(sync.intentions.map((item) => item.id)).toEqual([intentionId(19), intentionId(20)]);
     expect(sync.history.hasMore).toBeNull();
   });
 });
@@ -179,7 +167,7 @@ describe("SpaceSync history", () => {
     const context = setup();
     context.sync.retain();
     await context.fake.opened(1);
-    context.fake.latest.push(buildReset(SPACE, c(10), [intention(9), intention(10)]));
+    context.fake.latest.push(buildReset(SPACE, stamp(10), [intention(9), intention(10)]));
     await settle();
     return context;
   }
@@ -189,14 +177,19 @@ describe("SpaceSync history", () => {
     const loading = sync.loadOlder();
     expect(sync.history.loading).toBe(true);
     expect(await sync.loadOlder()).toBe("busy");
-    expect(history.last.before).toBe(c(9));
+    expect(history.last.before).toBe(stamp(9));
     expect(history.last.limit).toBe(2);
     history.last.resolve({ intentions: [intention(7), intention(8)], hasMore: true });
     expect(await loading).toBe("loaded");
-    expect(sync.intentions.map((item) => item.id)).toEqual([id(7), id(8), id(9), id(10)]);
+    expect(sync.intentions.map((item) => item.id)).toEqual([
+      intentionId(7),
+      intentionId(8),
+      intentionId(9),
+      intentionId(10),
+    ]);
     expect(sync.history).toEqual({ loading: false, hasMore: true, error: null });
     const next = sync.loadOlder();
-    expect(history.last.before).toBe(c(7));
+    expect(history.last.before).toBe(stamp(7));
     history.last.resolve({ intentions: [intention(6)], hasMore: false });
     await next;
     expect(await sync.loadOlder()).toBe("exhausted");
@@ -207,32 +200,42 @@ describe("SpaceSync history", () => {
     const { fake, history, sync } = await live();
     const loading = sync.loadOlder();
     // While the page is in flight, intention 8 (older than the window) is deleted...
-    fake.latest.push(buildDelta(SPACE, c(10), [change(intention(8, "", 11), c(11))]));
+    fake.latest.push(
+      buildDelta(SPACE, stamp(10), [
+        change(8, { content: "", updatedAt: stamp(11), deletedAt: stamp(11) }),
+      ]),
+    );
     await settle();
     // ...and the page, read before the delete, still has it.
     history.last.resolve({ intentions: [intention(7), intention(8)], hasMore: false });
     await loading;
-    expect(sync.intentions.map((item) => item.id)).toEqual([id(7), id(9), id(10)]);
+    expect(sync.intentions.map((item) => item.id)).toEqual([
+      intentionId(7),
+      intentionId(9),
+      intentionId(10),
+    ]);
   });
 
   test("a page fetched before an edit does not undo the edit", async () => {
     const { fake, history, sync } = await live();
     const loading = sync.loadOlder();
-    fake.latest.push(buildDelta(SPACE, c(10), [change(intention(8, "edited", 11))]));
+    fake.latest.push(
+      buildDelta(SPACE, stamp(10), [change(8, { content: "edited", updatedAt: stamp(11) })]),
+    );
     await settle();
-    history.last.resolve({ intentions: [intention(8, "original")], hasMore: false });
+    history.last.resolve({ intentions: [intention(8, { content: "original" })], hasMore: false });
     await loading;
-    expect(sync.intentions.find((item) => item.id === id(8))?.content).toBe("edited");
+    expect(sync.intentions.find((item) => item.id === intentionId(8))?.content).toBe("edited");
   });
 
   test("a page requested before a reset is dropped as stale", async () => {
     const { fake, history, sync } = await live();
     const loading = sync.loadOlder();
-    fake.latest.push(buildReset(SPACE, c(30), [intention(30)]));
+    fake.latest.push(buildReset(SPACE, stamp(30), [intention(30)]));
     await settle();
     history.last.resolve({ intentions: [intention(8)], hasMore: true });
     expect(await loading).toBe("stale");
-    expect(sync.intentions.map((item) => item.id)).toEqual([id(30)]);
+    expect(sync.intentions.map((item) => item.id)).toEqual([intentionId(30)]);
     expect(sync.history.loading).toBe(false);
   });
 
