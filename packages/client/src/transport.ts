@@ -1,4 +1,11 @@
-import { type Cursor, HEADERS, QUERY_PARAMS, ROUTES, SSE_CONTENT_TYPE } from "@rhizome/protocol";
+import {
+  BEARER_PREFIX,
+  type Cursor,
+  HEADERS,
+  QUERY_PARAMS,
+  ROUTES,
+  SSE_CONTENT_TYPE,
+} from "@rhizome/protocol";
 import { type SseMessage, SseParser } from "./sse-parser.ts";
 
 export type StreamRequest = { spaceId: string; since: Cursor | undefined };
@@ -29,7 +36,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
     const params = new URLSearchParams({ [QUERY_PARAMS.spaceId]: request.spaceId });
     if (request.since) params.set(QUERY_PARAMS.since, request.since);
     const headers: Record<string, string> = { accept: SSE_CONTENT_TYPE };
-    if (options.token) headers[HEADERS.authorization] = `Bearer ${options.token}`;
+    if (options.token) headers[HEADERS.authorization] = `${BEARER_PREFIX}${options.token}`;
     const response = await doFetch(`${options.baseUrl ?? ""}${ROUTES.stream}?${params}`, {
       headers,
       signal,

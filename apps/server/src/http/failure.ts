@@ -1,4 +1,10 @@
-import { ERROR_CODES, ERROR_STATUS, type ErrorBody, type ErrorCode } from "@rhizome/protocol";
+import {
+  ERROR_CODES,
+  ERROR_STATUS,
+  type ErrorBody,
+  type ErrorCode,
+  HEADERS,
+} from "@rhizome/protocol";
 
 /** What a service returns instead of throwing when a request cannot be served. */
 export type Failure = {
@@ -52,8 +58,10 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 }
 
 export function errorResponse(detail: Failure): Response {
-  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
-  if (detail.retryAfter !== undefined) headers["retry-after"] = String(detail.retryAfter);
+  const headers: Record<string, string> = {
+    [HEADERS.contentType]: "application/json; charset=utf-8",
+  };
+  if (detail.retryAfter !== undefined) headers[HEADERS.retryAfter] = String(detail.retryAfter);
   return new Response(JSON.stringify(errorBody(detail.failure, detail.message)), {
     status: ERROR_STATUS[detail.failure],
     headers,

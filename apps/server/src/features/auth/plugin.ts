@@ -1,4 +1,4 @@
-import { BEARER_PREFIX, SESSION_COOKIE } from "@rhizome/protocol";
+import { BEARER_PREFIX, HEADERS, SESSION_COOKIE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import { clientAddress } from "../../http/client-address.ts";
 import { ApiError, forbidden, revoked, unauthorized } from "../../http/failure.ts";
@@ -61,7 +61,7 @@ export function authentication(
     });
 
   async function verify(request: Request) {
-    const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
+    const bearer = bearerToken(request.headers.get(HEADERS.authorization) ?? undefined);
     const token = bearer ?? cookieToken(request.headers.get("cookie"));
     if (!token) throw new ApiError(unauthorized());
     if (!bearer && isCrossSiteWrite(request, trustProxyHops)) {

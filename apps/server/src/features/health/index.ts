@@ -48,7 +48,7 @@ export function healthRoutes(
         }
         const text = metrics.render();
         return new Response(metricsToken === undefined ? totalsOnly(text) : text, {
-          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+          headers: { [HEADERS.contentType]: "text/plain; version=0.0.4; charset=utf-8" },
         });
       },
       {
