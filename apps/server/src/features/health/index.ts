@@ -1,6 +1,6 @@
 import { HEADERS } from "@rhizome/protocol";
-import { sql } from "drizzle-orm";
 import { Elysia, t } from "elysia";
+import { ping } from "../../data/health.ts";
 import type { Db, DbKind } from "../../db/client.ts";
 import { errorResponse, unauthorized } from "../../http/failure.ts";
 import type { Fanout } from "../../sync/fanout.ts";
@@ -18,10 +18,7 @@ export function healthRoutes(
     .get(
       "/api/health",
       async ({ set }) => {
-        const ok = await db.execute(sql`SELECT 1`).then(
-          () => true,
-          () => false,
-        );
+        const ok = await ping(db);
         if (!ok) set.status = 503;
         // Not ready while shutting down or full: a proxy then sends new streams elsewhere.
         return { ok, db: kind, ready: ok && fanout.accepting };
