@@ -1,4 +1,4 @@
-import { ERROR_CODES, HEADERS } from "@rhizome/protocol";
+import { HEADERS } from "@rhizome/protocol";
 
 /** What an Eden call resolves to, loosely: enough to tell success, HTTP errors and network errors. */
 export type EdenResult<T> = {
@@ -65,10 +65,6 @@ export async function request<T>(call: Promise<EdenResult<T>>): Promise<T> {
   const failure = failureOf(result);
   if (failure) throw failure;
   return result.data as T;
-}
-
-export function isUnauthorized(error: unknown): boolean {
-  return error instanceof ApiRequestError && error.code === ERROR_CODES.unauthorized;
 }
 
 /** A sentence for the user. */
