@@ -20,7 +20,7 @@ import { errorHandler } from "./http/error-handler.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { webApp } from "./http/web-app.ts";
 
-/** The whole HTTP surface (DESIGN §7), built from its dependencies. */
+/** The whole HTTP surface (served as OpenAPI at /api/docs), built from its dependencies. */
 export function createApp(ctx: AppContext) {
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions, ctx.hashGate);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);

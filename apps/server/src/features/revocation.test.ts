@@ -3,7 +3,7 @@ import { type Being, type Space, SYNC_EVENT_TYPE } from "@rhizome/protocol";
 import { describeEachDriver } from "../testing/databases.ts";
 import { readToEnd, readUntil, TestApp } from "../testing/test-app.ts";
 
-/** Access ends the moment it is revoked: the token, and every stream it opened (DESIGN §6, §7). */
+/** Access ends the moment it is revoked: the token, and every stream it opened (docs/PROTOCOL.md §2). */
 describeEachDriver("revocation", (handle) => {
   let app: TestApp;
   let owner: { being: Being; token: string };
@@ -115,7 +115,7 @@ describeEachDriver("revocation", (handle) => {
     await publicStream.cancel();
   });
 
-  // An id is the same id in any letter case (DESIGN §6): no spelling may dodge a revocation.
+  // An id is the same id in any letter case: no spelling may dodge a revocation.
   const upper = (id: string) => id.toUpperCase();
   const mixed = (id: string) =>
     [...id].map((char, index) => (index % 2 ? char.toUpperCase() : char)).join("");

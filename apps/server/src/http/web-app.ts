@@ -9,7 +9,7 @@ import { htmlPolicy, SECURITY_HEADERS } from "./security-headers.ts";
 const CACHE_CONTROL = HEADERS.cacheControl.toLowerCase();
 
 /**
- * Serves the built single-page app (DESIGN §8) from `dir`: files as they are, and the SPA's
+ * Serves the built single-page app from `dir`: files as they are, and the SPA's
  * fallback page for any other path outside /api, so that deep links load the app.
  */
 export function webApp(dir: string | undefined) {
