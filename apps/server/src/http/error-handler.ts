@@ -1,11 +1,7 @@
-import {
-  ERROR_CODES,
-  ERROR_STATUS,
-  HEADERS,
-  INTERNAL_ERROR_CODE,
-} from "@rhizome/protocol";
+import { ERROR_CODES, ERROR_STATUS, HEADERS, INTERNAL_ERROR_CODE } from "@rhizome/protocol";
 import { Elysia, ValidationError } from "elysia";
-import { ApiError, errorResponse, fail } from "./failure.ts";
+import { fail } from "../failure.ts";
+import { ApiError, errorResponse } from "./api-error.ts";
 import { describeValidation } from "./validation-message.ts";
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { join, normalize } from "node:path";
 import { ERROR_CODES, HEADERS } from "@rhizome/protocol";
 import { Elysia } from "elysia";
-import { errorBody } from "./failure.ts";
+import { errorBody } from "./api-error.ts";
 import { htmlPolicy, SECURITY_HEADERS } from "./security-headers.ts";
 
 /** Elysia keys `set.headers` in lower case. */

@@ -1,6 +1,6 @@
 import { countHit } from "../data/rate-limits.ts";
 import type { Db } from "../db/client.ts";
-import { type Failure, rateLimited } from "../http/failure.ts";
+import { type Failure, rateLimited } from "../failure.ts";
 
 export type Take = { ok: true } | { ok: false; retryAfter: number };
 

@@ -1,7 +1,8 @@
 import { BEARER_PREFIX, HEADERS, SESSION_COOKIE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
+import { forbidden, revoked, unauthorized } from "../../failure.ts";
+import { ApiError } from "../../http/api-error.ts";
 import { clientAddress } from "../../http/client-address.ts";
-import { ApiError, forbidden, revoked, unauthorized } from "../../http/failure.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
 

@@ -9,13 +9,7 @@ import {
   type LiveSession,
 } from "../../data/sessions.ts";
 import type { Db } from "../../db/client.ts";
-import {
-  conflict,
-  type Failure,
-  rateLimited,
-  unauthorized,
-  unavailable,
-} from "../../http/failure.ts";
+import { conflict, type Failure, rateLimited, unauthorized, unavailable } from "../../failure.ts";
 import { type AdmissionGate, BUSY } from "../../limits/admission.ts";
 import type { RateLimiter } from "../../limits/rate-limiter.ts";
 import {

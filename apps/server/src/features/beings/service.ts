@@ -1,7 +1,7 @@
 import type { Being } from "@rhizome/protocol";
 import { findBeing, findBeingByHandle, updateBeing } from "../../data/beings.ts";
 import type { Db } from "../../db/client.ts";
-import { type Failure, notFound } from "../../http/failure.ts";
+import { type Failure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 
 export class BeingsService {

@@ -2,7 +2,8 @@ import { HEADERS } from "@rhizome/protocol";
 import { Elysia, t } from "elysia";
 import { ping } from "../../data/health.ts";
 import type { Db, DbKind } from "../../db/client.ts";
-import { errorResponse, unauthorized } from "../../http/failure.ts";
+import { unauthorized } from "../../failure.ts";
+import { errorResponse } from "../../http/api-error.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import { bearerMatches, totalsOnly } from "./metrics-access.ts";
 

@@ -7,7 +7,7 @@ import {
   tombstoneIntention,
 } from "../../data/intentions.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+import { conflict, type Failure, forbidden, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
 

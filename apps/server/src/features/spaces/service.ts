@@ -12,7 +12,7 @@ import {
   type Role,
 } from "../../data/spaces.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+import { conflict, type Failure, forbidden, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 
 export type SpaceAccess = { space: Space; role: Role | null };
