@@ -12,7 +12,7 @@ import {
   type Role,
 } from "../../data/spaces.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, notFound } from "../../failure.ts";
+import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 
 export type SpaceAccess = { space: Space; role: Role | null };
@@ -53,7 +53,7 @@ export class SpacesService {
   /** Joining a public space; a private one only "opens" to those already invited. */
   async join(spaceId: string, beingId: string): Promise<Space | Failure> {
     const access = await this.access(spaceId, beingId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     if (access.role === null) await insertMember(this.db, spaceId, beingId);
     return access.space;
   }
@@ -64,7 +64,7 @@ export class SpacesService {
     beingId: string,
   ): Promise<{ added: boolean; role: Role } | Failure> {
     const access = await this.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     if (access.role !== "owner") return forbidden("only the owner adds members");
     if (!(await findBeing(this.db, beingId))) return notFound("being");
     const limited = await this.#rateLimit(actorId);
@@ -80,7 +80,7 @@ export class SpacesService {
     beingId: string,
   ): Promise<undefined | Failure> {
     const access = await this.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     const self = actorId === beingId;
     if (!self && access.role !== "owner") return forbidden("only the owner removes other members");
     if (beingId === access.space.ownerId) return conflict("the owner cannot leave their space");
@@ -93,7 +93,7 @@ export class SpacesService {
 
   async beings(spaceId: string, actorId: string): Promise<Being[] | Failure> {
     const access = await this.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     return listMembers(this.db, spaceId);
   }
 
