@@ -10,6 +10,7 @@ import type { Db } from "../../db/client.ts";
 import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
+import type { HistoryQuery, PostBody } from "./model.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
 
@@ -26,7 +27,7 @@ export class IntentionsService {
   async post(
     spaceId: string,
     authorId: string,
-    input: { id?: string; content: string },
+    input: typeof PostBody.static,
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, authorId);
     if (isFailure(access)) return access;
@@ -107,7 +108,7 @@ export class IntentionsService {
   async history(
     spaceId: string,
     actorId: string,
-    query: { before?: string; limit?: number },
+    query: typeof HistoryQuery.static,
   ): Promise<{ intentions: Intention[]; hasMore: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, actorId);
     if (isFailure(access)) return access;

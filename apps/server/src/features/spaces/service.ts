@@ -1,4 +1,4 @@
-import type { Being, Space, Visibility } from "@rhizome/protocol";
+import type { Being, Space } from "@rhizome/protocol";
 import { mayRead } from "../../access/rule.ts";
 import { publishAccessChange } from "../../data/access.ts";
 import { findBeing } from "../../data/beings.ts";
@@ -14,6 +14,7 @@ import {
 import type { Db } from "../../db/client.ts";
 import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
+import type { CreateSpaceBody } from "./model.ts";
 
 export type SpaceAccess = { space: Space; role: Role | null };
 
@@ -25,10 +26,7 @@ export class SpacesService {
     private readonly limits: { writes: RateLimiter; spaces: RateLimiter },
   ) {}
 
-  async create(
-    ownerId: string,
-    input: { name: string; visibility?: Visibility },
-  ): Promise<Space | Failure> {
+  async create(ownerId: string, input: typeof CreateSpaceBody.static): Promise<Space | Failure> {
     const limited = await this.#rateLimit(ownerId);
     if (limited) return limited;
     return insertSpace(this.db, {
