@@ -3,7 +3,7 @@ import { ROUTES } from "@rhizome/protocol";
 
 export type ShownMessage = { id: string; status: string; content: string };
 
-/** The chat view of one space, through its stable test hooks (DESIGN §8). */
+/** The chat view of one space, through its stable test hooks. */
 export class ChatPage {
   readonly messages: Locator;
   readonly status: Locator;

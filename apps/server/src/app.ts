@@ -1,5 +1,5 @@
 import { openapi } from "@elysiajs/openapi";
-import { SESSION_COOKIE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
+import { BEARER_PREFIX, HEADERS, SESSION_COOKIE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import { StreamService } from "./access/streams.ts";
 import type { AppContext } from "./context.ts";
@@ -20,7 +20,7 @@ import { errorHandler } from "./http/error-handler.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { webApp } from "./http/web-app.ts";
 
-/** The whole HTTP surface (DESIGN §7), built from its dependencies. */
+/** The whole HTTP surface (served as OpenAPI at /api/docs), built from its dependencies. */
 export function createApp(ctx: AppContext) {
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions, ctx.hashGate);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
@@ -45,7 +45,7 @@ export function createApp(ctx: AppContext) {
           info: {
             title: "Rhizome API",
             version: "1.0.0",
-            description: `Spaces, intentions and beings, plus the \`${SYNC_EVENT_TYPE}\` stream. Authenticate with \`Authorization: Bearer <token>\` (from signup/signin) or the \`${SESSION_COOKIE}\` cookie.`,
+            description: `Spaces, intentions and beings, plus the \`${SYNC_EVENT_TYPE}\` stream. Authenticate with \`${HEADERS.authorization}: ${BEARER_PREFIX}<token>\` (from signup/signin) or the \`${SESSION_COOKIE}\` cookie.`,
           },
           components: {
             securitySchemes: { bearer: { type: "http", scheme: "bearer" } },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "./config.ts";
 
-describe("configuration (DESIGN §9)", () => {
+describe("configuration", () => {
   test("defaults", () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);

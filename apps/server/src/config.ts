@@ -1,4 +1,4 @@
-/** Start-up configuration (DESIGN §9), validated once; a bad value stops the process with a clear message. */
+/** Start-up configuration (README, Configuration), validated once; a bad value stops the process with a clear message. */
 export type Config = {
   port: number;
   databaseUrl: string | undefined;

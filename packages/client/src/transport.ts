@@ -1,4 +1,5 @@
 import {
+  BEARER_PREFIX,
   type Cursor,
   HEADERS,
   parseRetryAfter,
@@ -36,7 +37,7 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
     const params = new URLSearchParams({ [QUERY_PARAMS.spaceId]: request.spaceId });
     if (request.since) params.set(QUERY_PARAMS.since, request.since);
     const headers: Record<string, string> = { accept: SSE_CONTENT_TYPE };
-    if (options.token) headers[HEADERS.authorization] = `Bearer ${options.token}`;
+    if (options.token) headers[HEADERS.authorization] = `${BEARER_PREFIX}${options.token}`;
     const response = await doFetch(`${options.baseUrl ?? ""}${ROUTES.stream}?${params}`, {
       headers,
       signal,

@@ -10,7 +10,6 @@ export const API_PREFIX = "/api";
 
 export const ROUTES = {
   stream: "/api/stream",
-  health: "/api/health",
 } as const;
 
 export const QUERY_PARAMS = {
@@ -50,7 +49,14 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
-export const ERROR_STATUS: Record<ErrorCode, number> = {
+/**
+ * The code of a 500's body: our bug, never the client's. Outside `ERROR_CODES` because the
+ * contract (docs/PROTOCOL.md) lists only the codes a client can act on.
+ */
+export const INTERNAL_ERROR_CODE = "internal";
+
+/** The status of every code an error body can carry. */
+export const ERROR_STATUS: Record<ErrorCode | typeof INTERNAL_ERROR_CODE, number> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -59,6 +65,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   too_large: 413,
   rate_limited: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 export const LIMITS = {

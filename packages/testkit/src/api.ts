@@ -1,4 +1,5 @@
 import { treaty } from "@elysiajs/eden";
+import { BEARER_PREFIX, HEADERS } from "@rhizome/protocol";
 // A type-only path import: a package dependency on the server would make a workspace cycle.
 import type { App } from "../../../apps/server/src/app.ts";
 
@@ -7,7 +8,7 @@ export function apiClient(baseUrl: string, token?: string) {
   return treaty<App>(baseUrl, {
     // Cursors look like dates: Eden must hand them over as the exact strings they are.
     parseDate: false,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    headers: token ? { [HEADERS.authorization]: `${BEARER_PREFIX}${token}` } : {},
   });
 }
 export type ApiClient = ReturnType<typeof apiClient>;

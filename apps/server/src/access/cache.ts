@@ -41,12 +41,6 @@ export class SharedLoadCache<V> {
     this.#loading.delete(key);
   }
 
-  deleteWhere(match: (key: string, value: V) => boolean): void {
-    this.#generation++;
-    for (const [key, entry] of this.#entries)
-      if (match(key, entry.value)) this.#entries.delete(key);
-  }
-
   clear(): void {
     this.#generation++;
     this.#entries.clear();

@@ -3,7 +3,7 @@ import { type LiveSession, liveSessionKeys } from "../data/sessions.ts";
 import { membershipFacts } from "../data/spaces.ts";
 import type { AccessChange } from "../db/channels.ts";
 import type { Db, Listen } from "../db/client.ts";
-import { type Failure, isFailure } from "../http/failure.ts";
+import { type Failure, isFailure } from "../failure.ts";
 import type { Fanout } from "../sync/fanout.ts";
 import { SharedLoadCache } from "./cache.ts";
 import { listenForAccessChanges } from "./changes.ts";

@@ -4,7 +4,7 @@ import type { Role } from "../data/spaces.ts";
 export type { Role };
 
 /**
- * The one readability rule (DESIGN §7): a public space is readable by any signed-in being,
+ * The one readability rule: a public space is readable by any signed-in being,
  * a private one by its members only. Every check, cached or not, asks this function.
  */
 export function mayRead(visibility: Visibility, role: Role | null): boolean {

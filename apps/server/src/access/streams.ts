@@ -1,5 +1,5 @@
 import type { Cursor } from "@rhizome/protocol";
-import { type Failure, isFailure, rateLimited, revoked, unavailable } from "../http/failure.ts";
+import { type Failure, isFailure, rateLimited, revoked, unavailable } from "../failure.ts";
 import type { Fanout, Refusal } from "../sync/fanout.ts";
 import type { Subscriber, SubscriberInfo } from "../sync/subscriber.ts";
 import type { AccessGuard } from "./guard.ts";

@@ -31,11 +31,6 @@ export async function insertSpace(
   });
 }
 
-export async function findSpace(db: Db, id: string): Promise<Space | undefined> {
-  const [row] = await db.select(spaceColumns).from(spaces).where(eq(spaces.id, id));
-  return row;
-}
-
 /** A space with the caller's role in it (null when not a member), in one query. */
 export async function findSpaceFor(
   db: Db,

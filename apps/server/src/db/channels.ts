@@ -1,7 +1,7 @@
 import { UUID_PATTERN } from "@rhizome/protocol";
 import { type Static, Type } from "@sinclair/typebox";
 
-/** Postgres notification channels (DESIGN §6). A notification is a wake-up, never the data. */
+/** Postgres notification channels (docs/PROTOCOL.md §4). A notification is a wake-up, never the data. */
 
 /** Every mutation of a space notifies this with the space id as payload. */
 export const SPACE_CHANGES_CHANNEL = "space_changes";

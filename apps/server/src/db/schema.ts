@@ -12,7 +12,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
-/** Sync columns are read as strings (see cursor-sql.ts), never as JS Dates. */
+/** Sync columns are read as strings (see `cursorOf` in sql.ts), never as JS Dates. */
 const clock = (name: string) =>
   timestamp(name, { withTimezone: true, precision: 6, mode: "string" });
 
@@ -52,7 +52,7 @@ export const spaces = pgTable(
       .notNull()
       .references(() => beings.id),
     createdAt: clock("created_at").notNull().defaultNow(),
-    /** The space's commit clock (DESIGN §3): the stamp of its latest change. */
+    /** The space's commit clock (docs/PROTOCOL.md §3): the stamp of its latest change. */
     head: clock("head").notNull().default(sql`clock_timestamp()`),
   },
   (table) => [index("spaces_visibility_idx").on(table.visibility)],
@@ -110,7 +110,7 @@ export const intentions = pgTable(
   ],
 );
 
-/** Fixed-window counters shared by every process and instance (DESIGN §7: rate limits). */
+/** Fixed-window counters shared by every process and instance (README, Configuration). */
 export const rateLimits = pgTable(
   "rate_limits",
   {

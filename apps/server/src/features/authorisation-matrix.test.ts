@@ -5,7 +5,7 @@ import { describeEachDriver } from "../testing/databases.ts";
 import { asErrorBody, snapshotTables, TEST_PASSWORD, TestApp } from "../testing/test-app.ts";
 
 /**
- * Who may do what (DESIGN §7), as one table: every route, asked by each kind of caller, about
+ * Who may do what, as one table: every route, asked by each kind of caller, about
  * a public and a private space. Private spaces do not exist for outsiders (404, never 403).
  */
 

@@ -5,7 +5,7 @@ import { describeEachDriver } from "../testing/databases.ts";
 import { readToEnd, readUntil, TestApp } from "../testing/test-app.ts";
 import { hashToken } from "./auth/tokens.ts";
 
-/** Access ends the moment it is revoked: the token, and every stream it opened (DESIGN §6, §7). */
+/** Access ends the moment it is revoked: the token, and every stream it opened (docs/PROTOCOL.md §2). */
 describeEachDriver("revocation", (handle) => {
   let app: TestApp;
   let owner: { being: Being; token: string };
@@ -117,7 +117,7 @@ describeEachDriver("revocation", (handle) => {
     await publicStream.cancel();
   });
 
-  // An id is the same id in any letter case (DESIGN §6): no spelling may dodge a revocation.
+  // An id is the same id in any letter case: no spelling may dodge a revocation.
   const upper = (id: string) => id.toUpperCase();
   const mixed = (id: string) =>
     [...id].map((char, index) => (index % 2 ? char.toUpperCase() : char)).join("");

@@ -4,7 +4,7 @@ import { INJECTION, MARKUP } from "../http/fuzz/values.ts";
 import { describeEachDriver } from "../testing/databases.ts";
 import { asErrorBody, TEST_PASSWORD, TestApp } from "../testing/test-app.ts";
 
-/** The limits of DESIGN §7, at their edges; refusals name the field at fault. */
+/** The input limits (`LIMITS`), at their edges; refusals name the field at fault. */
 describeEachDriver("input rules", (handle) => {
   let app: TestApp;
   let token: string;

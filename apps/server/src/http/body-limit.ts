@@ -1,6 +1,7 @@
 import { ERROR_CODES } from "@rhizome/protocol";
 import { Elysia } from "elysia";
-import { ApiError, errorResponse, type Failure, fail } from "./failure.ts";
+import { type Failure, fail } from "../failure.ts";
+import { ApiError, errorResponse } from "./api-error.ts";
 import { parseJsonBody } from "./json-body.ts";
 
 /** Largest request body accepted: a 4000-character intention in 4-byte UTF-8 fits with room. */

@@ -1,5 +1,6 @@
 import { isCursor } from "@rhizome/protocol";
-import { ApiError, invalid } from "./failure.ts";
+import { invalid } from "../failure.ts";
+import { ApiError } from "./api-error.ts";
 
 /** For routes: a 400 naming the field when a cursor is well-formed but not a real time. */
 export function requireRealCursor(value: string | undefined, field: string): void {

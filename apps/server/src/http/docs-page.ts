@@ -1,3 +1,4 @@
+import { HEADERS } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 
 const VIEWER_PATH = "/api/docs/viewer.js";
@@ -32,7 +33,7 @@ export function docsPage(title: string) {
   return new Elysia({ name: "docs-page" })
     .get(
       "/api/docs",
-      () => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }),
+      () => new Response(html, { headers: { [HEADERS.contentType]: "text/html; charset=utf-8" } }),
       { detail: { hide: true } },
     )
     .get(
@@ -40,8 +41,8 @@ export function docsPage(title: string) {
       () =>
         new Response(viewer, {
           headers: {
-            "content-type": "text/javascript; charset=utf-8",
-            "cache-control": "no-cache",
+            [HEADERS.contentType]: "text/javascript; charset=utf-8",
+            [HEADERS.cacheControl]: "no-cache",
           },
         }),
       { detail: { hide: true } },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { describeEachDriver } from "../testing/databases.ts";
 import { TestApp } from "../testing/test-app.ts";
 
-/** DESIGN §7's routes, as the OpenAPI document spells them. */
+/** The REST API's routes, as the OpenAPI document spells them. */
 const CONTRACT: [method: string, path: string, auth: boolean][] = [
   ["post", "/api/auth/signup", false],
   ["post", "/api/auth/signin", false],

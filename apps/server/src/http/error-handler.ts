@@ -1,10 +1,11 @@
-import { ERROR_CODES } from "@rhizome/protocol";
+import { ERROR_CODES, ERROR_STATUS, HEADERS, INTERNAL_ERROR_CODE } from "@rhizome/protocol";
 import { Elysia, ValidationError } from "elysia";
-import { ApiError, errorResponse, fail } from "./failure.ts";
+import { fail } from "../failure.ts";
+import { ApiError, errorResponse } from "./api-error.ts";
 import { describeValidation } from "./validation-message.ts";
 
 /**
- * Every failure in the contract's shape (DESIGN §7): validation and parse errors are 400,
+ * Every failure in the contract's shape (docs/PROTOCOL.md): validation and parse errors are 400,
  * unknown routes 404, and anything unexpected a 500 with no detail (logged here instead).
  */
 export const errorHandler = new Elysia({ name: "error-handler" }).onError(
@@ -23,15 +24,15 @@ export const errorHandler = new Elysia({ name: "error-handler" }).onError(
       return errorResponse(fail(ERROR_CODES.invalid, "the body is not valid JSON"));
     }
     if (code === "NOT_FOUND") return errorResponse(fail(ERROR_CODES.notFound, "no such route"));
-    if (code === "INVALID_COOKIE_SIGNATURE") {
-      return errorResponse(fail(ERROR_CODES.unauthorized, "invalid session cookie"));
-    }
     const status = (error as { status?: number }).status;
     if (status === 413) return errorResponse(fail(ERROR_CODES.tooLarge, "the body is too large"));
     console.error("[http] unexpected error:", error);
     return new Response(
-      JSON.stringify({ error: { code: "internal", message: "internal error" } }),
-      { status: 500, headers: { "content-type": "application/json; charset=utf-8" } },
+      JSON.stringify({ error: { code: INTERNAL_ERROR_CODE, message: "internal error" } }),
+      {
+        status: ERROR_STATUS[INTERNAL_ERROR_CODE],
+        headers: { [HEADERS.contentType]: "application/json; charset=utf-8" },
+      },
     );
   },
 );

@@ -1,4 +1,5 @@
-import { ApiError, invalid } from "./failure.ts";
+import { invalid } from "../failure.ts";
+import { ApiError } from "./api-error.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { Elysia } from "elysia";
 
-/** Response header names of the browser protections (DESIGN §7). */
+/** Response header names of the browser protections. */
 export const SECURITY_HEADERS = {
   contentSecurityPolicy: "content-security-policy",
   contentTypeOptions: "x-content-type-options",

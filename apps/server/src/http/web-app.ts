@@ -1,12 +1,15 @@
 import { existsSync, statSync } from "node:fs";
 import { join, normalize } from "node:path";
-import { ERROR_CODES } from "@rhizome/protocol";
+import { ERROR_CODES, HEADERS } from "@rhizome/protocol";
 import { Elysia } from "elysia";
-import { errorBody } from "./failure.ts";
+import { errorBody } from "./api-error.ts";
 import { htmlPolicy, SECURITY_HEADERS } from "./security-headers.ts";
 
+/** Elysia keys `set.headers` in lower case. */
+const CACHE_CONTROL = HEADERS.cacheControl.toLowerCase();
+
 /**
- * Serves the built single-page app (DESIGN §8) from `dir`: files as they are, and the SPA's
+ * Serves the built single-page app from `dir`: files as they are, and the SPA's
  * fallback page for any other path outside /api, so that deep links load the app.
  */
 export function webApp(dir: string | undefined) {
@@ -24,14 +27,12 @@ export function webApp(dir: string | undefined) {
       const file = join(dir, path);
       if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {
         const immutable = path.startsWith("/_app/immutable/");
-        set.headers["cache-control"] = immutable
-          ? "public, max-age=31536000, immutable"
-          : "no-cache";
+        set.headers[CACHE_CONTROL] = immutable ? "public, max-age=31536000, immutable" : "no-cache";
         if (file.endsWith(".html"))
           set.headers[SECURITY_HEADERS.contentSecurityPolicy] = htmlPolicy(file);
         return Bun.file(file);
       }
-      set.headers["cache-control"] = "no-cache";
+      set.headers[CACHE_CONTROL] = "no-cache";
       if (!fallback) return new Response("not built", { status: 404 });
       set.headers[SECURITY_HEADERS.contentSecurityPolicy] = htmlPolicy(fallback);
       return Bun.file(fallback);

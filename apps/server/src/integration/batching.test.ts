@@ -7,7 +7,7 @@ import { beingWithSpace, post, startTestServer } from "../testing/test-server.ts
 
 const MAX_BATCH = 10;
 
-describeEachDriver("batching (DESIGN §6)", (db) => {
+describeEachDriver("batching", (db) => {
   let server: RunningServer;
 
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { beingWithSpace, post, startTestServer } from "../testing/test-server.ts
 const PAGE = 50;
 const LIMIT = 50;
 
-describeEachDriver("catch-up and the first frame (DESIGN §5–6)", (db) => {
+describeEachDriver("catch-up and the first frame", (db) => {
   let server: RunningServer;
   let owner: Awaited<ReturnType<typeof beingWithSpace>>;
   const streams: RawStream[] = [];

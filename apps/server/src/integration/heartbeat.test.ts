@@ -4,7 +4,7 @@ import { describeEachDriver } from "../testing/databases.ts";
 import { RawStream } from "../testing/raw-stream.ts";
 import { beingWithSpace, startTestServer } from "../testing/test-server.ts";
 
-describeEachDriver("heartbeats (DESIGN §6)", (db) => {
+describeEachDriver("heartbeats", (db) => {
   let beating: RunningServer;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { countHit } from "../data/rate-limits.ts";
 import type { Db } from "../db/client.ts";
-import { type Failure, rateLimited } from "../http/failure.ts";
+import { type Failure, rateLimited } from "../failure.ts";
 
 export type Take = { ok: true } | { ok: false; retryAfter: number };
 
@@ -9,7 +9,7 @@ export const MAX_WINDOW_MS = 3_600_000;
 
 /**
  * Fixed-window counters per key, kept in the database so that every process and instance
- * shares one budget (DESIGN §7). One upsert per take.
+ * shares one budget (README, Configuration). One upsert per take.
  */
 export class RateLimiter {
   constructor(

@@ -154,11 +154,6 @@ export class Fanout {
     await Promise.allSettled(this.#unlisten.map((unlisten) => unlisten()));
   }
 
-  /** Resolves when every channel's queue is drained (tests). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.#channels.values()].map((channel) => channel.idle()));
-  }
-
   #channel(spaceId: string): SpaceChannel {
     clearTimeout(this.#idleTimers.get(spaceId));
     this.#idleTimers.delete(spaceId);

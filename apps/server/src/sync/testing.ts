@@ -2,6 +2,7 @@ import { SseParser } from "@rhizome/client";
 import { ManualClock } from "@rhizome/client/testing";
 import {
   applyFrame,
+  type Cursor,
   type EventOutcome,
   type Intention,
   initialState,
@@ -13,14 +14,28 @@ import { SpaceChannel } from "./channel.ts";
 import { SyncMetrics } from "./metrics.ts";
 import { ModelSource } from "./model-source.ts";
 import type { SyncSettings } from "./source.ts";
-import { Subscriber } from "./subscriber.ts";
+import { type SendResult, Subscriber } from "./subscriber.ts";
 
 export const SPACE = "00000000-0000-4000-8000-000000000001";
 export const AUTHOR = "00000000-0000-4000-8000-00000000000a";
 
+/** A subscriber that counts the bytes it queued, so that a test can wait for its reader. */
+class CountingSubscriber extends Subscriber {
+  sentBytes = 0;
+
+  override send(frame: Uint8Array, cursor: Cursor): SendResult {
+    const result = super.send(frame, cursor);
+    if (result !== "closed") this.sentBytes += frame.byteLength;
+    return result;
+  }
+}
+
+/** Every reader made so far: `settle()` waits until each has read what it was sent. */
+const readers = new Set<TestClient>();
+
 /** A subscriber with the reducer of a client reading it, and every frame it received. */
 export class TestClient {
-  readonly subscriber = new Subscriber(
+  readonly subscriber = new CountingSubscriber(
     { spaceId: SPACE, beingId: AUTHOR, sessionKey: "s", address: "127.0.0.1" },
     1 << 30,
   );
@@ -28,22 +43,36 @@ export class TestClient {
   readonly outcomes: EventOutcome[] = [];
   readonly events: SyncEvent[] = [];
   readonly #parser = new SseParser();
+  #readBytes = 0;
+  #ended = false;
 
   constructor(cursor?: string, window: Intention[] = []) {
     this.state = { ...initialState(SPACE, cursor ?? null), window };
+    readers.add(this);
     void this.#read();
+  }
+
+  /** Whether every byte queued for this reader has been read and applied. */
+  get caughtUp(): boolean {
+    return this.#ended || this.#readBytes === this.subscriber.sentBytes;
   }
 
   async #read() {
     const decoder = new TextDecoder();
-    for await (const chunk of this.subscriber.stream) {
-      for (const message of this.#parser.feed(decoder.decode(chunk))) {
-        const parsed = parseSyncEvent(message.data);
-        if (parsed.ok) this.events.push(parsed.event);
-        const result = applyFrame(this.state, message.data);
-        this.state = result.state;
-        this.outcomes.push(result.outcome);
+    try {
+      for await (const chunk of this.subscriber.stream) {
+        for (const message of this.#parser.feed(decoder.decode(chunk))) {
+          const parsed = parseSyncEvent(message.data);
+          if (parsed.ok) this.events.push(parsed.event);
+          const result = applyFrame(this.state, message.data);
+          this.state = result.state;
+          this.outcomes.push(result.outcome);
+        }
+        this.#readBytes += chunk.byteLength;
       }
+    } finally {
+      this.#ended = true;
+      readers.delete(this);
     }
   }
 }
@@ -68,12 +97,19 @@ export function channelRig(settings: Partial<SyncSettings> = {}) {
     metrics,
     timers: clock.timers,
   });
-  /** Runs queued work and lets readers catch up. */
+  /**
+   * Runs queued work until none is left and every reader has read all it was sent, so that a
+   * negative assertion after it ("no frame came") is not merely early.
+   */
   const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      await channel.idle();
+    for (let round = 0; round < 1000; round++) {
+      const queue = channel.idle();
+      await queue;
+      const quiet = channel.idle() === queue;
+      if (quiet && [...readers].every((reader) => reader.caughtUp)) return;
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    throw new Error("settle: the channel kept working or a reader never caught up");
   };
   const join = async (cursor?: string) => {
     const client = new TestClient(cursor, cursor ? (source.snapshots.get(cursor) ?? []) : []);

@@ -13,7 +13,7 @@ export function availableDrivers(): ("pglite" | "postgres")[] {
 }
 
 /**
- * Declares `body` once per driver (DESIGN §4: the same suite on PGlite and Postgres).
+ * Declares `body` once per driver (AGENTS.md: the same suite on PGlite and Postgres).
  * One database per file and driver; tests truncate through the handle.
  */
 export function describeEachDriver(

@@ -31,7 +31,7 @@ export class DbTruth {
   /**
    * Whether a reader has every change: all that came after its cursor are deletions of rows
    * it does not hold (created after the frame that moved its cursor, and omitted from it).
-   * Its cursor need not be the head (DESIGN §5: an omitted change moves no cursor).
+   * Its cursor need not be the head (docs/PROTOCOL.md §4: an omitted change moves no cursor).
    */
   async caughtUp(
     spaceId: string,

@@ -143,7 +143,7 @@ export async function snapshotTables(database: Database): Promise<Record<string,
   return snapshot;
 }
 
-/** The error body of a response, checked against the contract's shape (DESIGN §7). */
+/** The error body of a response, checked against the contract's shape (`ErrorBodySchema`). */
 export function asErrorBody(text: string): ErrorBody {
   const parsed = JSON.parse(text) as ErrorBody;
   const error = parsed?.error;

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { ERROR_CODES, LIMITS } from "../constants.ts";
+import { ERROR_CODES, type ErrorCode, INTERNAL_ERROR_CODE, LIMITS } from "../constants.ts";
 import { CursorSchema, UuidSchema } from "./cursor.ts";
 
 export const BeingSchema = Type.Object({
@@ -25,9 +25,15 @@ export const SpaceSchema = Type.Object({
 });
 export type Space = Static<typeof SpaceSchema>;
 
+/** The contract's codes, and `internal` for a 500. */
+const BODY_CODES: (ErrorCode | typeof INTERNAL_ERROR_CODE)[] = [
+  ...Object.values(ERROR_CODES),
+  INTERNAL_ERROR_CODE,
+];
+
 export const ErrorBodySchema = Type.Object({
   error: Type.Object({
-    code: Type.Union(Object.values(ERROR_CODES).map((code) => Type.Literal(code))),
+    code: Type.Union(BODY_CODES.map((code) => Type.Literal(code))),
     message: Type.String(),
   }),
 });

@@ -6,7 +6,7 @@ import { describeEachDriver } from "../../testing/databases.ts";
 import { asErrorBody, snapshotTables, TEST_PASSWORD, TestApp } from "../../testing/test-app.ts";
 import { hashToken } from "./tokens.ts";
 
-/** Accounts and sessions (DESIGN §4, §7): what is stored, and what the browser is given. */
+/** Accounts and sessions (docs/PROTOCOL.md §2): what is stored, and what the browser is given. */
 describeEachDriver("accounts and sessions", (handle) => {
   let app: TestApp;
   let ada: { being: Being; token: string };

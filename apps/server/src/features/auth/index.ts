@@ -1,6 +1,7 @@
 import { SESSION_COOKIE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
-import { ApiError, forbidden, unwrap } from "../../http/failure.ts";
+import { forbidden } from "../../failure.ts";
+import { ApiError, unwrap } from "../../http/api-error.ts";
 import { isCrossSiteWrite, isSecure } from "../../http/origin.ts";
 import { SessionResponse, SigninBody, SignupBody } from "./model.ts";
 import type { Authentication } from "./plugin.ts";

@@ -1,7 +1,8 @@
-import { BEARER_PREFIX, SESSION_COOKIE } from "@rhizome/protocol";
+import { BEARER_PREFIX, HEADERS, SESSION_COOKIE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
+import { forbidden, revoked, unauthorized } from "../../failure.ts";
+import { ApiError } from "../../http/api-error.ts";
 import { clientAddress } from "../../http/client-address.ts";
-import { ApiError, forbidden, revoked, unauthorized } from "../../http/failure.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
 
@@ -71,7 +72,7 @@ export function authentication(
   }
 
   async function verify(request: Request, cached: boolean) {
-    const bearer = bearerToken(request.headers.get("authorization") ?? undefined);
+    const bearer = bearerToken(request.headers.get(HEADERS.authorization) ?? undefined);
     const token = bearer ?? cookieToken(request.headers.get("cookie"));
     if (!token) throw new ApiError(unauthorized());
     if (!bearer && isCrossSiteWrite(request, trustProxyHops)) {

@@ -8,15 +8,10 @@ import {
   type LiveSession,
 } from "../../data/sessions.ts";
 import type { Db } from "../../db/client.ts";
-import {
-  conflict,
-  type Failure,
-  rateLimited,
-  unauthorized,
-  unavailable,
-} from "../../http/failure.ts";
+import { conflict, type Failure, rateLimited, unauthorized, unavailable } from "../../failure.ts";
 import { type AdmissionGate, BUSY } from "../../limits/admission.ts";
 import type { RateLimiter } from "../../limits/rate-limiter.ts";
+import type { SigninBody, SignupBody } from "./model.ts";
 import {
   colorFor,
   DECOY_HASH,
@@ -41,10 +36,7 @@ export class AuthService {
     private readonly hashGate: AdmissionGate,
   ) {}
 
-  async signup(
-    input: { handle: string; password: string; name?: string },
-    clientKey: string,
-  ): Promise<Session | Failure> {
+  async signup(input: typeof SignupBody.static, clientKey: string): Promise<Session | Failure> {
     const allowed = await this.limits.signup.take(clientKey);
     if (!allowed.ok) return rateLimited("too many sign-ups, slow down", allowed.retryAfter);
     const passwordHash = await this.hashGate.run(() => hashPassword(input.password));
@@ -59,10 +51,7 @@ export class AuthService {
     return { being, token: await this.#openSession(being.id) };
   }
 
-  async signin(
-    input: { handle: string; password: string },
-    clientKey: string,
-  ): Promise<Session | Failure> {
+  async signin(input: typeof SigninBody.static, clientKey: string): Promise<Session | Failure> {
     // The address first: a flood of made-up handles then creates no per-handle counters.
     const fromAddress = await this.limits.signinPerAddress.take(clientKey);
     if (!fromAddress.ok) return rateLimited("too many attempts, slow down", fromAddress.retryAfter);

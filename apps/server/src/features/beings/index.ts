@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { unwrap } from "../../http/failure.ts";
+import { unwrap } from "../../http/api-error.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import { BeingParams, BeingResponse, HandleQuery, ProfileBody } from "./model.ts";
 import type { BeingsService } from "./service.ts";

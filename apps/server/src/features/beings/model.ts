@@ -4,7 +4,7 @@ import { DisplayName } from "../auth/model.ts";
 import { uuid } from "../shared/model.ts";
 
 export const BeingResponse = t.Object({ being: BeingSchema });
-/** Both fields optional (DESIGN §7): `{}` changes nothing and answers the being as it is. */
+/** Both fields optional: `{}` changes nothing and answers the being as it is. */
 export const ProfileBody = t.Object({
   name: t.Optional(DisplayName),
   color: t.Optional(t.String({ pattern: LIMITS.colorPattern })),

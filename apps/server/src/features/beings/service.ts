@@ -1,8 +1,9 @@
 import type { Being } from "@rhizome/protocol";
 import { findBeing, findBeingByHandle, updateBeing } from "../../data/beings.ts";
 import type { Db } from "../../db/client.ts";
-import { type Failure, notFound } from "../../http/failure.ts";
+import { type Failure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
+import type { ProfileBody } from "./model.ts";
 
 export class BeingsService {
   constructor(
@@ -20,10 +21,7 @@ export class BeingsService {
     return (await findBeingByHandle(this.db, handle.toLowerCase())) ?? notFound("being");
   }
 
-  async updateProfile(
-    id: string,
-    changes: { name?: string; color?: string },
-  ): Promise<Being | Failure> {
+  async updateProfile(id: string, changes: typeof ProfileBody.static): Promise<Being | Failure> {
     const limited = refusal(await this.writes.take(id), "too many writes");
     if (limited) return limited;
     const name = changes.name?.trim();

@@ -1,8 +1,9 @@
 import { HEADERS } from "@rhizome/protocol";
-import { sql } from "drizzle-orm";
 import { Elysia, t } from "elysia";
+import { ping } from "../../data/health.ts";
 import type { Db, DbKind } from "../../db/client.ts";
-import { errorResponse, unauthorized } from "../../http/failure.ts";
+import { unauthorized } from "../../failure.ts";
+import { errorResponse } from "../../http/api-error.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import { bearerMatches, totalsOnly } from "./metrics-access.ts";
 
@@ -18,10 +19,7 @@ export function healthRoutes(
     .get(
       "/api/health",
       async ({ set }) => {
-        const ok = await db.execute(sql`SELECT 1`).then(
-          () => true,
-          () => false,
-        );
+        const ok = await ping(db);
         if (!ok) set.status = 503;
         // Not ready while shutting down or full: a proxy then sends new streams elsewhere.
         return { ok, db: kind, ready: ok && fanout.accepting };
@@ -48,7 +46,7 @@ export function healthRoutes(
         }
         const text = metrics.render();
         return new Response(metricsToken === undefined ? totalsOnly(text) : text, {
-          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+          headers: { [HEADERS.contentType]: "text/plain; version=0.0.4; charset=utf-8" },
         });
       },
       {

@@ -5,7 +5,7 @@ import { rowsOf } from "../../db/sql.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
 import { TestApp } from "../../testing/test-app.ts";
 
-/** DESIGN §7: a client-made id makes posting safe to retry, and never overwrites. */
+/** docs/PROTOCOL.md §7: a client-made id makes posting safe to retry, and never overwrites. */
 describeEachDriver("posting with a client-made id", (handle) => {
   let app: TestApp;
   let author: { token: string };

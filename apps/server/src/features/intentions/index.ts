@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
+import { unwrap } from "../../http/api-error.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
-import { unwrap } from "../../http/failure.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import { SpaceParams } from "../spaces/model.ts";
 import {

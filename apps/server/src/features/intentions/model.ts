@@ -1,4 +1,4 @@
-import { CursorSchema, IntentionSchema, LIMITS } from "@rhizome/protocol";
+import { CursorSchema, IntentionSchema, LIMITS, QUERY_PARAMS } from "@rhizome/protocol";
 import { t } from "elysia";
 import { uuid } from "../shared/model.ts";
 
@@ -17,7 +17,9 @@ export const IntentionParams = t.Object({ id: uuid() });
 export const HistoryQuery = t.Object({
   before: t.Optional(CursorSchema),
   // The title names the field in validation messages (see http/validation-message.ts).
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: LIMITS.historyLimitMax, title: "limit" })),
+  limit: t.Optional(
+    t.Integer({ minimum: 1, maximum: LIMITS.historyLimitMax, title: QUERY_PARAMS.limit }),
+  ),
 });
 export const IntentionResponse = t.Object({ intention: IntentionSchema });
 export const HistoryResponse = t.Object({

@@ -7,9 +7,10 @@ import {
   tombstoneIntention,
 } from "../../data/intentions.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, notFound } from "../../http/failure.ts";
+import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
+import type { HistoryQuery, PostBody } from "./model.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
 
@@ -26,10 +27,10 @@ export class IntentionsService {
   async post(
     spaceId: string,
     authorId: string,
-    input: { id?: string; content: string },
+    input: typeof PostBody.static,
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, authorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     const clientId = input.id;
     const refused =
       access.role === null
@@ -40,7 +41,7 @@ export class IntentionsService {
       // learn that it landed, or an outbox would drop a message that is in fact stored.
       const stored = clientId ? await findWithTombstone(this.db, clientId) : undefined;
       const replay = stored && this.#asReplay(stored, spaceId, authorId, input.content);
-      return replay && !("failure" in replay) ? replay : refused;
+      return replay && !isFailure(replay) ? replay : refused;
     }
     const id = clientId ?? crypto.randomUUID();
     const outcome = await insertIntention(this.db, {
@@ -78,7 +79,7 @@ export class IntentionsService {
     const current = await findWithTombstone(this.db, id);
     if (!current || current.deleted) return notFound("intention");
     const access = await this.spaces.access(current.spaceId, actorId);
-    if ("failure" in access) return notFound("intention");
+    if (isFailure(access)) return notFound("intention");
     if (current.authorId !== actorId) return forbidden("only the author edits an intention");
     const limited = refusal(await this.writes.take(actorId), "too many writes");
     if (limited) return limited;
@@ -92,7 +93,7 @@ export class IntentionsService {
     const current = await findWithTombstone(this.db, id);
     if (!current) return notFound("intention");
     const access = await this.spaces.access(current.spaceId, actorId);
-    if ("failure" in access) return notFound("intention");
+    if (isFailure(access)) return notFound("intention");
     if (current.authorId !== actorId && access.role !== "owner") {
       return forbidden("only the author or the space's owner deletes an intention");
     }
@@ -107,10 +108,10 @@ export class IntentionsService {
   async history(
     spaceId: string,
     actorId: string,
-    query: { before?: string; limit?: number },
+    query: typeof HistoryQuery.static,
   ): Promise<{ intentions: Intention[]; hasMore: boolean } | Failure> {
     const access = await this.spaces.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     return readHistoryPage(this.db, {
       spaceId,
       before: query.before,

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
+import { unwrap } from "../../http/api-error.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
-import { unwrap } from "../../http/failure.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import {
   AddMemberBody,
@@ -63,7 +63,7 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
       "/:id/members",
       async ({ being, params, body, set }) => {
         const result = unwrap(await service.addMember(params.id, being.id, body.beingId));
-        // DESIGN §7 answers 201 either way: adding a member again is not an error.
+        // The API answers 201 either way: adding a member again is not an error.
         set.status = 201;
         return { spaceId: params.id, beingId: body.beingId, role: result.role };
       },

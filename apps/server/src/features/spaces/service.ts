@@ -1,4 +1,4 @@
-import type { Being, Space, Visibility } from "@rhizome/protocol";
+import type { Being, Space } from "@rhizome/protocol";
 import { mayRead } from "../../access/rule.ts";
 import { findBeing } from "../../data/beings.ts";
 import { type ListedSpace, listVisibleSpaces, markRead } from "../../data/space-list.ts";
@@ -12,8 +12,9 @@ import {
 } from "../../data/spaces.ts";
 import type { AccessChange } from "../../db/channels.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, isFailure, notFound } from "../../http/failure.ts";
+import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
+import type { CreateSpaceBody } from "./model.ts";
 
 export type SpaceAccess = { space: Space; role: Role | null };
 
@@ -27,10 +28,7 @@ export class SpacesService {
     private readonly revoked: (change: AccessChange) => void = () => {},
   ) {}
 
-  async create(
-    ownerId: string,
-    input: { name: string; visibility?: Visibility },
-  ): Promise<Space | Failure> {
+  async create(ownerId: string, input: typeof CreateSpaceBody.static): Promise<Space | Failure> {
     const limited = await this.#rateLimit(ownerId);
     if (limited) return limited;
     return insertSpace(this.db, {
@@ -71,7 +69,7 @@ export class SpacesService {
   /** Joining a public space; a private one only "opens" to those already invited. */
   async join(spaceId: string, beingId: string): Promise<Space | Failure> {
     const access = await this.access(spaceId, beingId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     if (access.role === null) await insertMember(this.db, spaceId, beingId);
     return access.space;
   }
@@ -82,7 +80,7 @@ export class SpacesService {
     beingId: string,
   ): Promise<{ added: boolean; role: Role } | Failure> {
     const access = await this.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     if (access.role !== "owner") return forbidden("only the owner adds members");
     if (!(await findBeing(this.db, beingId))) return notFound("being");
     const limited = await this.#rateLimit(actorId);
@@ -98,7 +96,7 @@ export class SpacesService {
     beingId: string,
   ): Promise<undefined | Failure> {
     const access = await this.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     const self = actorId === beingId;
     if (!self && access.role !== "owner") return forbidden("only the owner removes other members");
     if (beingId === access.space.ownerId) return conflict("the owner cannot leave their space");
@@ -112,7 +110,7 @@ export class SpacesService {
 
   async beings(spaceId: string, actorId: string): Promise<Being[] | Failure> {
     const access = await this.access(spaceId, actorId);
-    if ("failure" in access) return access;
+    if (isFailure(access)) return access;
     return listMembers(this.db, spaceId);
   }
 

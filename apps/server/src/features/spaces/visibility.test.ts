@@ -4,7 +4,7 @@ import { listVisibleSpaces } from "../../data/space-list.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
 import { TestApp } from "../../testing/test-app.ts";
 
-/** Private spaces do not exist for outsiders: not in lists, and not in any answer (DESIGN §7). */
+/** Private spaces do not exist for outsiders: not in lists, and not in any answer. */
 describeEachDriver("space visibility", (handle) => {
   let app: TestApp;
   let owner: { being: Being; token: string };

@@ -13,7 +13,7 @@ import {
 
 const CAP = 3;
 
-/** Admission (DESIGN §6): a full instance refuses streams at once and keeps answering the rest. */
+/** Admission (docs/PROTOCOL.md §4, "When the server ends a stream"): a full instance refuses streams at once and keeps answering the rest. */
 describeEachDriver("stream admission", (handle) => {
   let server: RunningServer;
   let beings: { token: string; handle: string }[];

@@ -1,8 +1,8 @@
 import { HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import type { StreamService } from "../../access/streams.ts";
+import { unwrap } from "../../http/api-error.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
-import { unwrap } from "../../http/failure.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import { StreamQuery } from "./model.ts";
 

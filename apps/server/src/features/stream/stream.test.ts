@@ -12,7 +12,7 @@ import { type RunningServer, startServer } from "../../server.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
 import { asErrorBody, readUntil, TEST_PASSWORD, testConfig } from "../../testing/test-app.ts";
 
-/** The stream's HTTP surface on a real server (DESIGN §6): errors before the stream, then SSE. */
+/** The stream's HTTP surface on a real server (docs/PROTOCOL.md §4): errors before the stream, then SSE. */
 describeEachDriver("GET /api/stream over HTTP", (handle) => {
   let server: RunningServer;
   let token: string;

@@ -66,10 +66,6 @@ export async function request<T>(call: Promise<EdenResult<T>>): Promise<T> {
   return result.data as T;
 }
 
-export function isUnauthorized(error: unknown): boolean {
-  return error instanceof ApiRequestError && error.code === ERROR_CODES.unauthorized;
-}
-
 /** A sentence for the user. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiRequestError) return error.message;

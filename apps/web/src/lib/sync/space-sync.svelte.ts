@@ -198,9 +198,9 @@ export class SpaceSync {
     const offline = () => client.setOnline(false);
     network?.addEventListener("online", online);
     network?.addEventListener("offline", offline);
-    client.start();
     // Known to be offline: no point in a first attempt, wait for `online`.
     if (network && !network.online) client.setOnline(false);
+    client.start();
     this.#pull();
     this.#detach = () => {
       network?.removeEventListener("online", online);

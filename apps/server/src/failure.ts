@@ -1,6 +1,9 @@
-import { ERROR_CODES, ERROR_STATUS, type ErrorBody, type ErrorCode } from "@rhizome/protocol";
+import { ERROR_CODES, type ErrorCode } from "@rhizome/protocol";
 
-/** What a service returns instead of throwing when a request cannot be served. */
+/**
+ * What a service returns instead of throwing when a request cannot be served: a domain
+ * outcome, with no HTTP in it (`http/api-error.ts` turns it into a response).
+ */
 export type Failure = {
   readonly failure: ErrorCode;
   readonly message: string;
@@ -29,33 +32,3 @@ export const rateLimited = (message: string, retryAfter: number) =>
   fail(ERROR_CODES.rateLimited, message, retryAfter);
 export const unavailable = (message: string, retryAfter: number) =>
   fail(ERROR_CODES.unavailable, message, retryAfter);
-
-/** Thrown by routes (never services): the error handler turns it into the contract's shape. */
-export class ApiError extends Error {
-  constructor(readonly detail: Failure) {
-    super(detail.message);
-  }
-
-  get status(): number {
-    return ERROR_STATUS[this.detail.failure];
-  }
-}
-
-/** A service result, or the failure thrown for the error handler. */
-export function unwrap<T>(result: T | Failure): T {
-  if (isFailure(result)) throw new ApiError(result);
-  return result;
-}
-
-export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
-}
-
-export function errorResponse(detail: Failure): Response {
-  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
-  if (detail.retryAfter !== undefined) headers["retry-after"] = String(detail.retryAfter);
-  return new Response(JSON.stringify(errorBody(detail.failure, detail.message)), {
-    status: ERROR_STATUS[detail.failure],
-    headers,
-  });
-}

@@ -26,6 +26,7 @@ describe("a Postgres restart under write load", () => {
     const { authorId, spaceId } = await seedOwnedSpace(database.db, "restarter");
     let writing = true;
     let failures = 0;
+    let written = 0;
     const big = "x".repeat(4000);
     const writers = Array.from({ length: 8 }, async () => {
       while (writing) {
@@ -34,10 +35,17 @@ describe("a Postgres restart under write load", () => {
           spaceId,
           authorId,
           content: big,
-        }).catch(() => failures++);
+        }).then(
+          () => written++,
+          () => failures++,
+        );
       }
     });
-    await Bun.sleep(200);
+    // Restart under load: once every writer has had writes go through.
+    for (let wait = 0; written < 32; wait++) {
+      if (wait > 6000) throw new Error(`only ${written} writes before the restart`);
+      await Bun.sleep(10);
+    }
     await cluster.restart("fast");
     // After the restart, writes succeed again (stale pooled connections fail first).
     let resumed = false;
