@@ -145,6 +145,7 @@ export class SpaceChannel {
       const live = group.filter((joiner) => !joiner.subscriber.closed);
       if (live.length === 0) continue;
       let first: FirstFrame | undefined;
+      const started = performance.now();
       try {
         first = await firstFrame(
           since === "" ? undefined : since,
@@ -159,6 +160,7 @@ export class SpaceChannel {
       } catch (error) {
         console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
       }
+      this.deps.metrics.firstFrameDuration.observe((performance.now() - started) / 1000);
       if (!first) {
         for (const joiner of live) joiner.subscriber.close("error");
         continue;
@@ -232,8 +234,7 @@ export class SpaceChannel {
     this.#audience.broadcast(encodeFrame(event), event.timestamp);
     this.#lastSent = event.timestamp;
     this.#audience.catchUp(this.#position());
-    metrics.flushes++;
-    metrics.flushSeconds += (performance.now() - started) / 1000;
+    metrics.recordFlush((performance.now() - started) / 1000);
     this.#armHeartbeat();
   }
 

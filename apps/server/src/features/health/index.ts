@@ -5,6 +5,7 @@ import type { Db, DbKind } from "../../db/client.ts";
 import { errorResponse, unauthorized } from "../../http/failure.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import { bearerMatches, totalsOnly } from "./metrics-access.ts";
+import { metricsRegistry } from "./registry.ts";
 
 /** `metricsToken` (METRICS_TOKEN): unset, /metrics is public with totals only; set, it is required. */
 export function healthRoutes(
@@ -13,7 +14,7 @@ export function healthRoutes(
   fanout: Fanout,
   metricsToken: string | undefined,
 ) {
-  const { metrics } = fanout;
+  const registry = metricsRegistry(fanout.metrics);
   return new Elysia({ tags: ["ops"] })
     .get(
       "/api/health",
@@ -41,14 +42,14 @@ export function healthRoutes(
     )
     .get(
       "/metrics",
-      ({ request }) => {
+      async ({ request }) => {
         const authorization = request.headers.get(HEADERS.authorization);
         if (metricsToken !== undefined && !bearerMatches(authorization, metricsToken)) {
           return errorResponse(unauthorized("/metrics needs the METRICS_TOKEN bearer token"));
         }
-        const text = metrics.render();
+        const text = await registry.metrics();
         return new Response(metricsToken === undefined ? totalsOnly(text) : text, {
-          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+          headers: { "content-type": registry.contentType },
         });
       },
       {
