@@ -1,3 +1,5 @@
+import { DEFAULTS } from "@rhizome/protocol";
+
 /** Start-up configuration (README, Configuration), validated once; a bad value stops the process with a clear message. */
 export type Config = {
   port: number;
@@ -99,9 +101,15 @@ export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
     sync: {
       batchMs: attempt(() => integer(env, "SYNC_BATCH_MS", 1000, 0, 60_000), 0),
       maxBatch: attempt(() => integer(env, "SYNC_MAX_BATCH", 100, 1, 10_000), 0),
-      catchupLimit: attempt(() => integer(env, "SYNC_CATCHUP_LIMIT", 50, 1, 10_000), 0),
-      pageSize: attempt(() => integer(env, "SYNC_PAGE_SIZE", 50, 1, 1000), 0),
-      heartbeatMs: attempt(() => integer(env, "SYNC_HEARTBEAT_MS", 15_000, 100, 3_600_000), 0),
+      catchupLimit: attempt(
+        () => integer(env, "SYNC_CATCHUP_LIMIT", DEFAULTS.catchupLimit, 1, 10_000),
+        0,
+      ),
+      pageSize: attempt(() => integer(env, "SYNC_PAGE_SIZE", DEFAULTS.pageSize, 1, 1000), 0),
+      heartbeatMs: attempt(
+        () => integer(env, "SYNC_HEARTBEAT_MS", DEFAULTS.heartbeatMs, 100, 3_600_000),
+        0,
+      ),
       maxBufferBytes: attempt(
         () => integer(env, "SYNC_MAX_BUFFER_BYTES", 1_048_576, 1024, 1_073_741_824),
         0,

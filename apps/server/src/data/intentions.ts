@@ -1,19 +1,10 @@
 import type { Intention } from "@rhizome/protocol";
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Db } from "../db/client.ts";
-import { intentions, spaces } from "../db/schema.ts";
-import { asTimestamp, cursorOf, cursorSql, isUniqueViolation, rowsOf } from "../db/sql.ts";
-import { type IntentionRow, intentionFromRow } from "./intention-row.ts";
-
-export const intentionColumns = {
-  id: intentions.id,
-  spaceId: intentions.spaceId,
-  authorId: intentions.authorId,
-  content: intentions.content,
-  createdAt: cursorOf(intentions.createdAt),
-  updatedAt: cursorOf(intentions.updatedAt),
-};
+import { intentions } from "../db/schema.ts";
+import { asTimestamp, cursorSql, isUniqueViolation, rowsOf, selectList } from "../db/sql.ts";
+import { intentionColumns } from "./intention-columns.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -24,6 +15,22 @@ class RolledBack<R> extends Error {
   constructor(readonly value: R) {
     super("rolled back");
   }
+}
+
+/**
+ * One step of a space's commit clock (DESIGN §3), returning the new `head`, or no row when
+ * the space does not exist or `onlyIf` is false. Its row lock serialises the space's writers
+ * and each step is strictly after the last, so changes commit in `head` order.
+ */
+function clockStep(spaceId: string, onlyIf: SQL = sql`true`): SQL {
+  return sql`UPDATE spaces SET head = GREATEST(clock_timestamp(), head + interval '1 microsecond')
+             WHERE id = ${spaceId}::uuid AND ${onlyIf}
+             RETURNING head`;
+}
+
+/** The wake-up of every instance's listeners once the change commits: never the data. */
+function notifyChange(spaceId: string): SQL {
+  return sql`pg_notify(${SPACE_CHANGES_CHANNEL}::text, ${spaceId}::text)`;
 }
 
 /**
@@ -38,15 +45,15 @@ async function underSpaceClock<R>(
 ): Promise<R | "no-space"> {
   try {
     return await db.transaction(async (tx) => {
-      const [clock] = await tx
-        .update(spaces)
-        .set({ head: sql`GREATEST(clock_timestamp(), ${spaces.head} + interval '1 microsecond')` })
-        .where(eq(spaces.id, spaceId))
-        .returning({ head: cursorOf(spaces.head) });
+      const [clock] = await rowsOf<{ head: string }>(
+        tx,
+        sql`WITH clock AS (${clockStep(spaceId)})
+            SELECT ${sql.raw(cursorSql("head"))} AS head FROM clock`,
+      );
       if (!clock) throw new RolledBack("no-space" as const);
       const decision = await change(tx, clock.head);
       if ("rollback" in decision) throw new RolledBack(decision.rollback);
-      await tx.execute(sql`SELECT pg_notify(${SPACE_CHANGES_CHANNEL}, ${spaceId})`);
+      await tx.execute(sql`SELECT ${notifyChange(spaceId)}`);
       return decision.commit;
     });
   } catch (error) {
@@ -61,7 +68,9 @@ export type InsertOutcome =
   | { kind: "no-space" };
 
 /** The inserted intention, or a row of nulls when nothing was inserted. */
-type InsertedRow = Omit<IntentionRow, "id"> & { id: string | null };
+type InsertedRow = ({ [K in keyof Intention]: Intention[K] } | { [K in keyof Intention]: null }) & {
+  notified: unknown;
+};
 
 /**
  * Posts an intention in one statement, the hot path: clock (the space's row lock), insert,
@@ -77,33 +86,29 @@ export async function insertIntention(
   db: Db,
   input: { id: string; spaceId: string; authorId: string; content: string },
 ): Promise<InsertOutcome> {
+  const unused = sql`NOT EXISTS (SELECT 1 FROM intentions WHERE id = ${input.id}::uuid)`;
   const rows = await rowsOf<InsertedRow>(
     db,
-    sql`WITH clock AS (
-          UPDATE spaces SET head = GREATEST(clock_timestamp(), head + interval '1 microsecond')
-          WHERE id = ${input.spaceId}::uuid
-            AND NOT EXISTS (SELECT 1 FROM intentions WHERE id = ${input.id}::uuid)
-          RETURNING head
-        ), inserted AS (
+    sql`WITH clock AS (${clockStep(input.spaceId, unused)}), inserted AS (
           INSERT INTO intentions (id, space_id, author_id, content, created_at, updated_at)
           SELECT ${input.id}::uuid, ${input.spaceId}::uuid, ${input.authorId}::uuid,
                  ${input.content}::text, head, head
           FROM clock
-          RETURNING *
+          RETURNING ${selectList(intentionColumns)}
         ), notified AS (
-          SELECT pg_notify(${SPACE_CHANGES_CHANNEL}::text, ${input.spaceId}::text) FROM inserted
+          SELECT ${notifyChange(input.spaceId)} FROM inserted
         )
-        SELECT i.id, i.space_id, i.author_id, i.content,
-               ${sql.raw(cursorSql("i.created_at"))} AS created_at,
-               ${sql.raw(cursorSql("i.updated_at"))} AS updated_at,
-               (SELECT count(*) FROM notified) AS notified
+        SELECT i.*, (SELECT count(*) FROM notified) AS notified
         FROM (SELECT 1) AS one LEFT JOIN inserted AS i ON true`,
   ).catch((error: unknown) => {
     if (isUniqueViolation(error)) return [];
     throw error;
   });
   const [row] = rows;
-  if (row?.id) return { kind: "created", intention: intentionFromRow(row as IntentionRow) };
+  if (row?.id) {
+    const { notified: _, ...intention } = row;
+    return { kind: "created", intention };
+  }
   // Nothing inserted: the id exists (in this space or another), or the space does not.
   const existing = await findWithTombstone(db, input.id);
   return existing ? { kind: "exists", intention: existing } : { kind: "no-space" };

@@ -1,8 +1,9 @@
 import type { Cursor, Intention, Space, Visibility } from "@rhizome/protocol";
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { cursorSql, rowsOf } from "../db/sql.ts";
-import { type IntentionRow, intentionFromRow } from "./intention-row.ts";
+import { intentions } from "../db/schema.ts";
+import { cursorSql, rowsOf, selectList } from "../db/sql.ts";
+import { intentionColumns } from "./intention-columns.ts";
 import type { Role } from "./spaces.ts";
 
 /** Unread counts stop here: "100" reads as "100 or more", and no count scans further. */
@@ -27,7 +28,7 @@ type Row = {
   role: Role | null;
   read_at: string | null;
   unread: number | null;
-  last: IntentionRow | null;
+  last: Intention | string | null;
 };
 
 /**
@@ -49,7 +50,7 @@ export async function listVisibleSpaces(
 export function spaceListStatement(beingId: string, cap: number): SQL {
   return sql`
       SELECT page.*, ${sql.raw(cursorSql("page.read_at_ts"))} AS read_at, unread.n AS unread,
-        last.row AS last
+        CASE WHEN last.id IS NULL THEN NULL ELSE row_to_json(last) END AS last
       FROM (
         SELECT s.id, s.name, s.visibility, s.owner_id, s.head AS head_ts,
           ${sql.raw(cursorSql("s.created_at"))} AS created_at, ${sql.raw(cursorSql("s.head"))} AS head,
@@ -67,16 +68,16 @@ export function spaceListStatement(beingId: string, cap: number): SQL {
           WHERE page.role IS NOT NULL AND i.space_id = page.id AND i.deleted_at IS NULL
             AND i.created_at > COALESCE(page.read_at_ts, '-infinity'::timestamptz)
             AND i.author_id <> ${beingId}
+          -- In index order: the count walks the live index from the marker and stops at the cap.
+          ORDER BY i.created_at
           LIMIT ${UNREAD_CAP}
         ) capped
       ) unread ON page.role IS NOT NULL
       LEFT JOIN LATERAL (
-        SELECT json_build_object('id', i.id, 'space_id', i.space_id, 'author_id', i.author_id,
-          'content', i.content, 'created_at', ${sql.raw(cursorSql("i.created_at"))},
-          'updated_at', ${sql.raw(cursorSql("i.updated_at"))}) AS row
-        FROM intentions i
-        WHERE page.role IS NOT NULL AND i.space_id = page.id AND i.deleted_at IS NULL
-        ORDER BY i.created_at DESC
+        SELECT ${selectList(intentionColumns)} FROM ${intentions}
+        WHERE page.role IS NOT NULL AND ${intentions.spaceId} = page.id
+          AND ${intentions.deletedAt} IS NULL
+        ORDER BY ${intentions.createdAt} DESC
         LIMIT 1
       ) last ON true
       ORDER BY page.rank, page.head_ts DESC, page.id`;
@@ -97,7 +98,7 @@ function listedSpace(row: Row): ListedSpace {
     ...space,
     readAt: row.read_at,
     unread: Number(row.unread ?? 0),
-    lastIntention: row.last === null ? null : intentionFromRow(parsed(row.last)),
+    lastIntention: row.last === null ? null : parsed(row.last),
   };
 }
 

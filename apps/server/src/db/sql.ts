@@ -22,8 +22,19 @@ export function asTimestamp(cursor: string): SQL {
   return sql`${cursor}::timestamptz`;
 }
 
+/**
+ * A drizzle column map as a raw select list, each column under its key, so that a raw
+ * statement's rows have the shape of the same map in a drizzle select.
+ */
+export function selectList(columns: Record<string, AnyPgColumn | SQL>): SQL {
+  const items = Object.entries(columns).map(
+    ([name, column]) => sql`${column} AS ${sql.identifier(name)}`,
+  );
+  return sql.join(items, sql`, `);
+}
+
 /** Rows of a raw statement: PGlite answers `{ rows }`, postgres.js an array. */
-export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+export async function rowsOf<T>(db: Pick<Db, "execute">, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Being, Intention, Space } from "@rhizome/protocol";
-import { INJECTION, MARKUP } from "../http/fuzz/values.ts";
 import { describeEachDriver } from "../testing/databases.ts";
+import { INJECTION, MARKUP } from "../testing/fuzz/values.ts";
 import { asErrorBody, TEST_PASSWORD, TestApp } from "../testing/test-app.ts";
 
 /** The input limits (`LIMITS`), at their edges; refusals name the field at fault. */

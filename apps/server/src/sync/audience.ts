@@ -4,7 +4,10 @@ import type { ChangeRing } from "./ring.ts";
 import { encodeFrame } from "./sse.ts";
 import type { Subscriber } from "./subscriber.ts";
 
-/** Where a channel stands: its last frame's timestamp, and its ring, complete to `readThrough`. */
+/**
+ * Where a live channel stands: its last frame's timestamp, and its ring, complete to
+ * `readThrough`. The audience and the first frame read the same one.
+ */
 export type Position = { lastSent: Cursor; readThrough: Cursor; ring: ChangeRing };
 
 /**

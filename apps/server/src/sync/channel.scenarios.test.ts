@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AUTHOR, channelRig, TestClient } from "./testing.ts";
+import { AUTHOR, channelRig, TestClient } from "../testing/sync.ts";
 
 describe("SpaceChannel scenarios", () => {
   test("leading edge: a lone change is sent at once; a burst waits for the window's end", async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "@rhizome/client/testing";
 import fc from "fast-check";
+import { ModelSource } from "../testing/model-source.ts";
+import { AUTHOR, SPACE, TestClient } from "../testing/sync.ts";
 import { SpaceChannel } from "./channel.ts";
 import { SyncMetrics } from "./metrics.ts";
-import { ModelSource } from "./model-source.ts";
-import { AUTHOR, SPACE, TestClient } from "./testing.ts";
 
 type Action =
   | { kind: "create" }

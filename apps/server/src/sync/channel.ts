@@ -15,6 +15,23 @@ const realTimers: Timers = {
 
 type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics; timers?: Timers };
 
+/**
+ * A channel's life: `forming` until a first join fixes its position (and again once it has
+ * started over), `live` at the timestamp of its last frame, `disposed` for good.
+ */
+type Phase =
+  | { name: "forming" }
+  | {
+      name: "live";
+      lastSent: Cursor;
+      /**
+       * The head the ring is complete up to: past `lastSent` when the newest changes are
+       * omitted for in-sync readers (created and deleted since), which moves no cursor.
+       */
+      readThrough: Cursor;
+    }
+  | { name: "disposed" };
+
 const FLUSH_RETRY_MS = 500;
 
 /**
@@ -35,15 +52,10 @@ export function flushCap(maxBatch: number): number {
 export class SpaceChannel {
   readonly #audience: Audience;
   #joiners: { subscriber: Subscriber; since: Cursor | undefined }[] = [];
-  /** The timestamp of the channel's last frame; undefined until the first join. */
-  #lastSent: Cursor | undefined;
-  /**
-   * The head the ring is complete up to: past `#lastSent` when the newest changes are omitted
-   * for in-sync readers (created and deleted since), which moves no cursor (DESIGN §5).
-   */
-  #readThrough: Cursor = "";
+  #phase: Phase = { name: "forming" };
   readonly #ring: ChangeRing;
   #queue: Promise<void> = Promise.resolve();
+  /** Work on the queue not yet started, so that a burst of requests queues it once. */
   #flushQueued = false;
   #joinQueued = false;
   /** A change committed through this process may not be in the ring yet (see `committed`). */
@@ -51,7 +63,6 @@ export class SpaceChannel {
   readonly #batch: BatchWindow;
   #heartbeat: unknown;
   #retry: unknown;
-  #disposed = false;
   readonly #timers: Timers;
 
   constructor(
@@ -69,12 +80,12 @@ export class SpaceChannel {
   }
 
   get lastSent(): Cursor | undefined {
-    return this.#lastSent;
+    return this.#position()?.lastSent;
   }
 
   /** Where the next flush reads from; undefined until the first join. */
   get readThrough(): Cursor | undefined {
-    return this.#lastSent === undefined ? undefined : this.#readThrough;
+    return this.#position()?.readThrough;
   }
 
   /** Attaches a subscriber: its first frame is computed on the channel's queue. */
@@ -92,7 +103,7 @@ export class SpaceChannel {
 
   /** A change was committed: batched per space (see BatchWindow). */
   notify(): void {
-    if (!this.#disposed) this.#batch.announce();
+    if (this.#phase.name !== "disposed") this.#batch.announce();
   }
 
   /**
@@ -106,7 +117,7 @@ export class SpaceChannel {
 
   /** Stops timers; subscribers are closed by the caller. */
   dispose(): void {
-    this.#disposed = true;
+    this.#phase = { name: "disposed" };
     this.#batch.dispose();
     this.#timers.clearTimeout(this.#heartbeat);
     this.#timers.clearTimeout(this.#retry);
@@ -118,7 +129,7 @@ export class SpaceChannel {
   }
 
   #requestFlush(): void {
-    if (this.#flushQueued || this.#disposed) return;
+    if (this.#flushQueued || this.#phase.name === "disposed") return;
     this.#flushQueued = true;
     this.#enqueue(() => {
       this.#flushQueued = false;
@@ -145,62 +156,52 @@ export class SpaceChannel {
       const live = group.filter((joiner) => !joiner.subscriber.closed);
       if (live.length === 0) continue;
       let first: FirstFrame | undefined;
+      const started = performance.now();
       try {
-        first = await firstFrame(
-          since === "" ? undefined : since,
-          {
-            spaceId: this.spaceId,
-            lastSent: this.#lastSent,
-            readThrough: this.#readThrough,
-            ring: this.#ring,
-          },
-          this.deps,
-        );
+        const cursor = since === "" ? undefined : since;
+        first = await firstFrame(this.spaceId, cursor, this.#position(), this.deps);
       } catch (error) {
         console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
       }
+      this.deps.metrics.firstFrameDuration.observe((performance.now() - started) / 1000);
       if (!first) {
         for (const joiner of live) joiner.subscriber.close("error");
         continue;
       }
-      this.#initialise(first);
+      const at = this.#initialise(first);
       const bytes = encodeFrame(first.event, SSE_RETRY_MS);
       for (const joiner of live) {
         if (!this.#audience.deliver(joiner.subscriber, bytes, first.event.timestamp)) continue;
         // Past what the channel has read: it converges once a flush has read as far.
-        if (this.#audience.place(joiner.subscriber, this.#position())) this.#requestFlush();
+        if (at && this.#audience.place(joiner.subscriber, at)) this.#requestFlush();
       }
     }
     // Only broadcasts re-arm it: frequent joins must not starve the others of heartbeats.
     if (this.#heartbeat === undefined) this.#armHeartbeat();
   }
 
-  /** The first join fixes the channel's position; its read seeds the ring. */
-  #initialise(first: FirstFrame): void {
-    if (this.#lastSent !== undefined) return;
-    this.#lastSent = first.event.timestamp;
-    const seed = first.seed ?? {
-      floor: first.event.timestamp,
-      changes: [],
-      head: first.event.timestamp,
-    };
+  /** The first join fixes the channel's position, and its read seeds the ring. */
+  #initialise(first: FirstFrame): Position | undefined {
+    if (this.#phase.name !== "forming") return this.#position();
+    const { timestamp } = first.event;
+    const seed = first.seed ?? { floor: timestamp, changes: [], head: timestamp };
     this.#ring.reset(seed.floor, seed.changes);
-    this.#readThrough = seed.head;
+    this.#phase = { name: "live", lastSent: timestamp, readThrough: seed.head };
+    return this.#position();
   }
 
-  /** Where the channel stands, once its first join has fixed it. */
-  #position(): Position {
-    return {
-      lastSent: this.#lastSent as Cursor,
-      readThrough: this.#readThrough,
-      ring: this.#ring,
-    };
+  /** Where the channel stands while it is live. */
+  #position(): Position | undefined {
+    if (this.#phase.name !== "live") return undefined;
+    const { lastSent, readThrough } = this.#phase;
+    return { lastSent, readThrough, ring: this.#ring };
   }
 
   async #flush(): Promise<void> {
-    if (this.#lastSent === undefined || this.#disposed) return;
+    const phase = this.#phase;
+    if (phase.name !== "live") return;
     const { source, settings, metrics } = this.deps;
-    const since = this.#lastSent;
+    const since = phase.lastSent;
     const taken = this.#batch.take();
     // This read starts after every commit reported so far: it sees them all.
     this.#localCommitUnread = false;
@@ -209,7 +210,7 @@ export class SpaceChannel {
     const cap = flushCap(settings.maxBatch);
     let read: Awaited<ReturnType<ChangeSource["changesSince"]>>;
     try {
-      read = await source.changesSince(this.spaceId, this.#readThrough, cap + 1);
+      read = await source.changesSince(this.spaceId, phase.readThrough, cap + 1);
     } catch (error) {
       console.error(
         `[sync] flush of space ${this.spaceId} failed, retrying:`,
@@ -223,31 +224,29 @@ export class SpaceChannel {
     if (!read || read.changes.length === 0) return;
     if (read.changes.length > cap) return this.#startOver();
     this.#ring.append(read.changes);
-    this.#readThrough = read.head;
-    if (!this.#ring.covers(since, this.#readThrough)) return this.#startOver();
+    phase.readThrough = read.head;
+    if (!this.#ring.covers(since, phase.readThrough)) return this.#startOver();
     const event = buildDelta(this.spaceId, since, this.#ring.after(since));
     // Only changes omitted for in-sync readers (created and deleted since): no frame for
     // them, no cursor moves; a subscriber off the position may still have something to get.
-    if (!carriesChanges(event)) return this.#audience.catchUp(this.#position());
+    if (!carriesChanges(event)) return this.#audience.catchUp({ ...phase, ring: this.#ring });
     this.#audience.broadcast(encodeFrame(event), event.timestamp);
-    this.#lastSent = event.timestamp;
-    this.#audience.catchUp(this.#position());
-    metrics.flushes++;
-    metrics.flushSeconds += (performance.now() - started) / 1000;
+    phase.lastSent = event.timestamp;
+    this.#audience.catchUp({ ...phase, ring: this.#ring });
+    metrics.recordFlush((performance.now() - started) / 1000);
     this.#armHeartbeat();
   }
 
   /** Too far behind to chain: every subscriber resumes from its cursor, the channel re-forms. */
   #startOver(): void {
     this.#audience.closeAll();
-    this.#lastSent = undefined;
-    this.#readThrough = "";
+    this.#phase = { name: "forming" };
     this.#ring.reset("", []);
   }
 
   #armHeartbeat(): void {
     this.#timers.clearTimeout(this.#heartbeat);
-    if (this.#disposed) return;
+    if (this.#phase.name === "disposed") return;
     this.#heartbeat = this.#timers.setTimeout(
       () => this.#enqueue(async () => this.#sendHeartbeats()),
       this.deps.settings.heartbeatMs,
@@ -256,8 +255,8 @@ export class SpaceChannel {
 
   /** An empty delta at each subscriber's cursor: liveness, and the server's position. */
   #sendHeartbeats(): void {
-    if (this.#lastSent === undefined || this.#disposed) return;
-    this.#audience.heartbeat(this.#lastSent);
+    if (this.#phase.name !== "live") return;
+    this.#audience.heartbeat(this.#phase.lastSent);
     this.deps.metrics.heartbeats++;
     this.#armHeartbeat();
   }

@@ -6,6 +6,7 @@ import { unauthorized } from "../../failure.ts";
 import { errorResponse } from "../../http/api-error.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import { bearerMatches, totalsOnly } from "./metrics-access.ts";
+import { metricsRegistry } from "./registry.ts";
 
 /** `metricsToken` (METRICS_TOKEN): unset, /metrics is public with totals only; set, it is required. */
 export function healthRoutes(
@@ -14,7 +15,7 @@ export function healthRoutes(
   fanout: Fanout,
   metricsToken: string | undefined,
 ) {
-  const { metrics } = fanout;
+  const registry = metricsRegistry(fanout.metrics);
   return new Elysia({ tags: ["ops"] })
     .get(
       "/api/health",
@@ -39,14 +40,14 @@ export function healthRoutes(
     )
     .get(
       "/metrics",
-      ({ request }) => {
+      async ({ request }) => {
         const authorization = request.headers.get(HEADERS.authorization);
         if (metricsToken !== undefined && !bearerMatches(authorization, metricsToken)) {
           return errorResponse(unauthorized("/metrics needs the METRICS_TOKEN bearer token"));
         }
-        const text = metrics.render();
+        const text = await registry.metrics();
         return new Response(metricsToken === undefined ? totalsOnly(text) : text, {
-          headers: { [HEADERS.contentType]: "text/plain; version=0.0.4; charset=utf-8" },
+          headers: { [HEADERS.contentType]: registry.contentType },
         });
       },
       {

@@ -1,4 +1,4 @@
-import { ERROR_CODES, HEADERS, parseRetryAfter } from "@rhizome/protocol";
+import { HEADERS, parseRetryAfter } from "@rhizome/protocol";
 
 /** What an Eden call resolves to, loosely: enough to tell success, HTTP errors and network errors. */
 export type EdenResult<T> = {

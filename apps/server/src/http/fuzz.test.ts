@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ERROR_STATUS, type Intention, type Space } from "@rhizome/protocol";
 import fc from "fast-check";
-import { describeEachDriver } from "../../testing/databases.ts";
-import { asErrorBody, snapshotTables, TEST_PASSWORD, TestApp } from "../../testing/test-app.ts";
-import { type FuzzRequest, fuzzRequest, toRequest } from "./requests.ts";
-import { ROUTES, type World } from "./routes.ts";
+import { describeEachDriver } from "../testing/databases.ts";
+import { type FuzzRequest, fuzzRequest, toRequest } from "../testing/fuzz/requests.ts";
+import { ROUTES, type World } from "../testing/fuzz/routes.ts";
+import { asErrorBody, snapshotTables, TEST_PASSWORD, TestApp } from "../testing/test-app.ts";
 
 /** Signs of an internal error leaking out: stack frames, source paths. */
 const LEAK = /\bat .+:\d+:\d+|node_modules|\/src\/|\.ts:\d+|TypeError|ReferenceError|PostgresError/;

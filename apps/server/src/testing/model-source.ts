@@ -6,7 +6,7 @@ import {
   type Intention,
   type SyncState,
 } from "@rhizome/protocol";
-import type { ChangeSource } from "./source.ts";
+import type { ChangeSource } from "../sync/source.ts";
 
 /** Stamps that order like the space clock: microseconds after a fixed origin. */
 export function stamp(n: number): Cursor {

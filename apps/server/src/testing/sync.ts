@@ -10,11 +10,11 @@ import {
   type SyncEvent,
   type SyncState,
 } from "@rhizome/protocol";
-import { SpaceChannel } from "./channel.ts";
-import { SyncMetrics } from "./metrics.ts";
+import { SpaceChannel } from "../sync/channel.ts";
+import { SyncMetrics } from "../sync/metrics.ts";
+import type { SyncSettings } from "../sync/source.ts";
+import { type SendResult, Subscriber } from "../sync/subscriber.ts";
 import { ModelSource } from "./model-source.ts";
-import type { SyncSettings } from "./source.ts";
-import { type SendResult, Subscriber } from "./subscriber.ts";
 
 export const SPACE = "00000000-0000-4000-8000-000000000001";
 export const AUTHOR = "00000000-0000-4000-8000-00000000000a";
