@@ -60,7 +60,7 @@ export function createApp(ctx: AppContext) {
     .use(beingRoutes(new BeingsService(ctx.db, ctx.limits.writes), auth))
     .use(spaceRoutes(spaces, auth))
     .use(intentionRoutes(intentions, auth))
-    .use(streamRoutes(streams, ctx.fanout.heartbeatMs, auth))
+    .use(streamRoutes(streams, ctx.config.sync, auth))
     .use(webApp(ctx.config.webDir));
 }
 

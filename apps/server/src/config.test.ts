@@ -79,6 +79,7 @@ describe("configuration", () => {
       SYNC_MAX_STREAMS: "40",
       SYNC_MAX_STREAMS_PER_BEING: "3",
       SYNC_MAX_STREAMS_PER_ADDRESS: "9",
+      SYNC_MAX_SPACES_PER_STREAM: "12",
       SYNC_SAFETY_POLL_MS: "250",
     });
     expect(config.sync).toEqual({
@@ -91,6 +92,7 @@ describe("configuration", () => {
       maxStreams: 40,
       maxStreamsPerBeing: 3,
       maxStreamsPerAddress: 9,
+      maxSpacesPerStream: 12,
       safetyPollMs: 250,
     });
   });

@@ -18,6 +18,8 @@ export type Config = {
     maxStreamsPerBeing: number;
     /** Concurrent streams one client address may hold open in one process. */
     maxStreamsPerAddress: number;
+    /** Spaces one multi-space stream (POST /api/stream) may follow. */
+    maxSpacesPerStream: number;
     /** How often the heads of watched spaces are polled, in case a notification was lost. */
     safetyPollMs: number;
   };
@@ -124,6 +126,10 @@ export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
       ),
       maxStreamsPerAddress: attempt(
         () => integer(env, "SYNC_MAX_STREAMS_PER_ADDRESS", 2000, 1, 10_000_000),
+        0,
+      ),
+      maxSpacesPerStream: attempt(
+        () => integer(env, "SYNC_MAX_SPACES_PER_STREAM", 500, 1, 10_000),
         0,
       ),
       safetyPollMs: attempt(() => integer(env, "SYNC_SAFETY_POLL_MS", 10_000, 50, 3_600_000), 0),

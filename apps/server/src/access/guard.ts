@@ -71,8 +71,12 @@ export class AccessGuard {
     if (change.kind === "session-revoked") {
       this.fanout.closeWhere((info) => info.sessionKey === change.sessionKey, "revoked");
     } else {
+      // Removal from any followed space ends the whole stream (its client drops that space).
       const revoked = readKey(change.spaceId, change.beingId);
-      this.fanout.closeWhere((info) => readKey(info.spaceId, info.beingId) === revoked, "revoked");
+      this.fanout.closeWhere(
+        (info) => info.spaceIds.some((spaceId) => readKey(spaceId, info.beingId) === revoked),
+        "revoked",
+      );
     }
   }
 
@@ -88,12 +92,17 @@ export class AccessGuard {
     const open = this.fanout.openStreams();
     if (open.length === 0) return;
     try {
+      const pairs = open.flatMap((info) =>
+        info.spaceIds.map((spaceId) => ({ spaceId, beingId: info.beingId })),
+      );
       const [live, readable] = await Promise.all([
         liveSessionKeys(this.db, [...new Set(open.map((info) => info.sessionKey))]),
-        this.#readablePairs(open),
+        this.#readablePairs(pairs),
       ]);
       const closed = this.fanout.closeWhere(
-        (info) => !live.has(info.sessionKey) || !readable.has(readKey(info.spaceId, info.beingId)),
+        (info) =>
+          !live.has(info.sessionKey) ||
+          info.spaceIds.some((spaceId) => !readable.has(readKey(spaceId, info.beingId))),
         "revoked",
       );
       if (closed > 0) this.#forgetAll();

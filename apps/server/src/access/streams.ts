@@ -12,8 +12,10 @@ const REFUSALS: Record<Refusal, Failure> = {
   "shutting-down": unavailable("this instance is shutting down, reconnect", 1),
 };
 
-export type StreamRequest = SubscriberInfo & {
-  since: Cursor | undefined;
+export type StreamRequest = Omit<SubscriberInfo, "spaceIds"> & {
+  /** One entry: a single-space stream (GET); `many`: a multi-space one (POST), even of one. */
+  spaces: readonly { spaceId: string; since?: Cursor; page?: number }[];
+  many: boolean;
   /** The revocation count read before the session was checked. */
   accessEpoch: number;
   /** Asks the database whether the session still stands. */
@@ -38,15 +40,19 @@ export class StreamService {
   ) {}
 
   async open(request: StreamRequest): Promise<Subscriber | Failure> {
-    const { since, accessEpoch, sessionIsLive, signal, ...info } = request;
+    const { spaces, many, accessEpoch, sessionIsLive, signal, ...who } = request;
+    const info: SubscriberInfo = { ...who, spaceIds: spaces.map((entry) => entry.spaceId) };
     const early = this.fanout.admission(info);
     if (early) return REFUSALS[early];
-    // Cached, so that a reconnect storm costs no query per stream.
-    const readable = await this.guard.canRead(info.spaceId, info.beingId, () =>
-      this.readCheck(info.spaceId, info.beingId),
+    // Cached, so that a reconnect storm costs no query per stream; any unreadable space
+    // refuses the whole request, with the same answer for a missing and a private one.
+    const refused = await this.#firstRefusal(info, (spaceId) =>
+      this.guard.canRead(spaceId, info.beingId, () => this.readCheck(spaceId, info.beingId)),
     );
-    if (isFailure(readable)) return readable;
-    const opened = this.fanout.open(info, since);
+    if (refused) return refused;
+    const first = spaces[0];
+    const opened =
+      many || !first ? this.fanout.openMany(info, spaces) : this.fanout.open(info, first.since);
     if (!opened.ok) return REFUSALS[opened.reason];
     const { subscriber } = opened;
     signal.addEventListener("abort", () => subscriber.close("client-gone"), { once: true });
@@ -70,11 +76,20 @@ export class StreamService {
     info: SubscriberInfo,
     sessionIsLive: () => Promise<boolean>,
   ): Promise<true | Failure> {
-    const [live, access] = await Promise.all([
+    const [live, refused] = await Promise.all([
       sessionIsLive(),
-      this.readCheck(info.spaceId, info.beingId),
+      this.#firstRefusal(info, (spaceId) => this.readCheck(spaceId, info.beingId)),
     ]);
-    if (isFailure(access)) return access;
+    if (refused) return refused;
     return live ? true : revoked();
+  }
+
+  /** The first failure of `check` over the stream's spaces, checked side by side. */
+  async #firstRefusal(
+    info: SubscriberInfo,
+    check: (spaceId: string) => Promise<unknown>,
+  ): Promise<Failure | undefined> {
+    const answers = await Promise.all(info.spaceIds.map(check));
+    return answers.find(isFailure);
   }
 }

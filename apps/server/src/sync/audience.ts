@@ -1,8 +1,8 @@
 import { buildDelta, buildHeartbeat, type Cursor, carriesChanges } from "@rhizome/protocol";
 import type { SyncMetrics } from "./metrics.ts";
 import type { ChangeRing } from "./ring.ts";
-import { encodeFrame } from "./sse.ts";
-import type { Subscriber } from "./subscriber.ts";
+import type { Seat } from "./seat.ts";
+import { Frame } from "./sse.ts";
 
 /**
  * Where a live channel stands: its last frame's timestamp, and its ring, complete to
@@ -17,12 +17,12 @@ export type Position = { lastSent: Cursor; readThrough: Cursor; ring: ChangeRing
  */
 export class Audience {
   /** Subscribers whose cursor is the channel's `lastSent`: they all get the same bytes. */
-  readonly #inSync = new Set<Subscriber>();
+  readonly #inSync = new Set<Seat>();
   /**
    * Subscribers whose cursor is not `lastSent`: joined from a newer snapshot than the last
    * flush, or moved by a change that is omitted for the channel but not for them.
    */
-  readonly #offPosition = new Set<Subscriber>();
+  readonly #offPosition = new Set<Seat>();
 
   constructor(
     private readonly spaceId: string,
@@ -37,7 +37,7 @@ export class Audience {
    * Attaches a subscriber that has its first frame. Returns true when its cursor is past
    * what the channel has read: it converges once a flush has read as far.
    */
-  place(subscriber: Subscriber, at: Position): boolean {
+  place(subscriber: Seat, at: Position): boolean {
     if (subscriber.cursor === at.lastSent) {
       this.#inSync.add(subscriber);
       return false;
@@ -48,19 +48,20 @@ export class Audience {
     return false;
   }
 
-  leave(subscriber: Subscriber): void {
+  leave(subscriber: Seat): void {
     this.#inSync.delete(subscriber);
     this.#offPosition.delete(subscriber);
   }
 
-  /** One frame, encoded once, to every subscriber at the channel's position. */
-  broadcast(bytes: Uint8Array, timestamp: Cursor): void {
+  /** One frame, encoded once per form, to every subscriber at the channel's position. */
+  broadcast(frame: Frame, only: (seat: Seat) => boolean = () => true): void {
     let recipients = 0;
     for (const subscriber of this.#inSync) {
-      if (subscriber.send(bytes, timestamp) === "sent") recipients++;
+      if (!only(subscriber)) continue;
+      if (subscriber.deliver(frame) === "sent") recipients++;
       else this.#inSync.delete(subscriber);
     }
-    this.metrics.recordFrame(bytes.byteLength, recipients);
+    if (recipients > 0) this.metrics.recordFrame(frame.bytes(true).byteLength, recipients);
   }
 
   /**
@@ -69,7 +70,7 @@ export class Audience {
    * the shared frames. One the ring cannot chain is closed: it resumes from its cursor.
    */
   catchUp(at: Position): void {
-    const patches = new Map<Cursor, { timestamp: Cursor; bytes: Uint8Array | undefined }>();
+    const patches = new Map<Cursor, { timestamp: Cursor; frame: Frame | undefined }>();
     for (const subscriber of this.#offPosition) {
       const cursor = subscriber.cursor as Cursor;
       if (cursor > at.readThrough) continue; // Ahead of what was read: a flush is coming.
@@ -83,11 +84,11 @@ export class Audience {
         const delta = buildDelta(this.spaceId, cursor, at.ring.after(cursor));
         patch = {
           timestamp: delta.timestamp,
-          bytes: carriesChanges(delta) ? encodeFrame(delta) : undefined,
+          frame: carriesChanges(delta) ? new Frame(delta) : undefined,
         };
         patches.set(cursor, patch);
       }
-      if (patch.bytes && !this.deliver(subscriber, patch.bytes, patch.timestamp)) {
+      if (patch.frame && !this.deliver(subscriber, patch.frame)) {
         this.#offPosition.delete(subscriber);
         continue;
       }
@@ -98,12 +99,17 @@ export class Audience {
     }
   }
 
-  /** An empty delta at each subscriber's cursor: liveness, and the server's position. */
+  /**
+   * An empty delta at each subscriber's cursor: liveness, and the server's position. Seats of
+   * multi-space streams are left out: their stream sends one heartbeat for all its spaces.
+   */
   heartbeat(lastSent: Cursor): void {
-    this.broadcast(encodeFrame(buildHeartbeat(this.spaceId, lastSent)), lastSent);
+    const beats = (seat: Seat) => seat.channelHeartbeats;
+    this.broadcast(new Frame(buildHeartbeat(this.spaceId, lastSent)), beats);
     for (const subscriber of this.#offPosition) {
+      if (!beats(subscriber)) continue;
       const cursor = subscriber.cursor as Cursor;
-      if (!this.deliver(subscriber, encodeFrame(buildHeartbeat(this.spaceId, cursor)), cursor)) {
+      if (!this.deliver(subscriber, new Frame(buildHeartbeat(this.spaceId, cursor)))) {
         this.#offPosition.delete(subscriber);
       }
     }
@@ -117,9 +123,9 @@ export class Audience {
   }
 
   /** One frame to one subscriber; false when it could not take it (it is cut off). */
-  deliver(subscriber: Subscriber, bytes: Uint8Array, cursor: Cursor): boolean {
-    const result = subscriber.send(bytes, cursor);
-    if (result === "sent") this.metrics.recordFrame(bytes.byteLength, 1);
+  deliver(subscriber: Seat, frame: Frame): boolean {
+    const result = subscriber.deliver(frame);
+    if (result === "sent") this.metrics.recordFrame(frame.bytes(true).byteLength, 1);
     return result === "sent";
   }
 }

@@ -4,9 +4,9 @@ import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
 import type { SyncMetrics } from "./metrics.ts";
 import { ChangeRing } from "./ring.ts";
+import type { Seat } from "./seat.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
-import { encodeFrame, SSE_RETRY_MS } from "./sse.ts";
-import type { Subscriber } from "./subscriber.ts";
+import { Frame, SSE_RETRY_MS } from "./sse.ts";
 
 const realTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -51,7 +51,7 @@ export function flushCap(maxBatch: number): number {
  */
 export class SpaceChannel {
   readonly #audience: Audience;
-  #joiners: { subscriber: Subscriber; since: Cursor | undefined }[] = [];
+  #joiners: { subscriber: Seat; since: Cursor | undefined }[] = [];
   #phase: Phase = { name: "forming" };
   readonly #ring: ChangeRing;
   #queue: Promise<void> = Promise.resolve();
@@ -89,7 +89,7 @@ export class SpaceChannel {
   }
 
   /** Attaches a subscriber: its first frame is computed on the channel's queue. */
-  join(subscriber: Subscriber, since: Cursor | undefined): void {
+  join(subscriber: Seat, since: Cursor | undefined): void {
     this.#joiners.push({ subscriber, since });
     if (!this.#joinQueued) {
       this.#joinQueued = true;
@@ -97,7 +97,7 @@ export class SpaceChannel {
     }
   }
 
-  leave(subscriber: Subscriber): void {
+  leave(subscriber: Seat): void {
     this.#audience.leave(subscriber);
   }
 
@@ -150,16 +150,20 @@ export class SpaceChannel {
     if (this.#batch.pending > 0 || this.#localCommitUnread) await this.#flush();
     const joiners = this.#joiners;
     this.#joiners = [];
-    // Joiners resuming from the same cursor share one computation: a reconnect storm is one read.
-    const bySince = Map.groupBy(joiners, (joiner) => joiner.since ?? "");
-    for (const [since, group] of bySince) {
+    // Joiners resuming from the same cursor (with the same page) share one computation: a
+    // reconnect storm is one read.
+    const groups = Map.groupBy(joiners, (joiner) => `${joiner.since}|${joiner.subscriber.page}`);
+    for (const group of groups.values()) {
       const live = group.filter((joiner) => !joiner.subscriber.closed);
-      if (live.length === 0) continue;
+      const [sample] = live;
+      if (!sample) continue;
       let first: FirstFrame | undefined;
       const started = performance.now();
       try {
-        const cursor = since === "" ? undefined : since;
-        first = await firstFrame(this.spaceId, cursor, this.#position(), this.deps);
+        first = await firstFrame(this.spaceId, sample.since, this.#position(), {
+          ...this.deps,
+          pageSize: sample.subscriber.page ?? this.deps.settings.pageSize,
+        });
       } catch (error) {
         console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
       }
@@ -169,9 +173,9 @@ export class SpaceChannel {
         continue;
       }
       const at = this.#initialise(first);
-      const bytes = encodeFrame(first.event, SSE_RETRY_MS);
+      const frame = new Frame(first.event, SSE_RETRY_MS);
       for (const joiner of live) {
-        if (!this.#audience.deliver(joiner.subscriber, bytes, first.event.timestamp)) continue;
+        if (!this.#audience.deliver(joiner.subscriber, frame)) continue;
         // Past what the channel has read: it converges once a flush has read as far.
         if (at && this.#audience.place(joiner.subscriber, at)) this.#requestFlush();
       }
@@ -230,7 +234,7 @@ export class SpaceChannel {
     // Only changes omitted for in-sync readers (created and deleted since): no frame for
     // them, no cursor moves; a subscriber off the position may still have something to get.
     if (!carriesChanges(event)) return this.#audience.catchUp({ ...phase, ring: this.#ring });
-    this.#audience.broadcast(encodeFrame(event), event.timestamp);
+    this.#audience.broadcast(new Frame(event));
     phase.lastSent = event.timestamp;
     this.#audience.catchUp({ ...phase, ring: this.#ring });
     metrics.recordFlush((performance.now() - started) / 1000);

@@ -3,6 +3,8 @@ import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Listen } from "../db/client.ts";
 import { SpaceChannel } from "./channel.ts";
 import { SyncMetrics } from "./metrics.ts";
+import { MultiStream } from "./multi-stream.ts";
+import type { Seat } from "./seat.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
 import { type CloseReason, Subscriber, type SubscriberInfo } from "./subscriber.ts";
 
@@ -85,18 +87,44 @@ export class Fanout {
     return !this.#shuttingDown && this.#subscribers.size < this.settings.maxStreams;
   }
 
+  /** A single-space stream: the subscriber is its own seat in the space's channel. */
   open(info: SubscriberInfo, since: Cursor | undefined): OpenResult {
     const refusal = this.admission(info);
     if (refusal) return { ok: false, reason: refusal };
+    const subscriber = this.#admit(info);
+    const channel = this.#channel(subscriber.spaceId);
+    subscriber.onClose((reason) => this.#closed(subscriber, [[channel, subscriber]], reason));
+    channel.join(subscriber, since);
+    return { ok: true, subscriber };
+  }
+
+  /**
+   * A multi-space stream (one stream for the caps): one seat per entry, joined in the
+   * request's order; first frames go out in that order (MultiStream).
+   */
+  openMany(
+    info: SubscriberInfo,
+    entries: readonly { spaceId: string; since?: Cursor; page?: number }[],
+  ): OpenResult {
+    const refusal = this.admission(info);
+    if (refusal) return { ok: false, reason: refusal };
+    const subscriber = this.#admit(info);
+    const stream = new MultiStream(subscriber, entries, this.settings.heartbeatMs);
+    const seats = stream.follows.map((follow) => [this.#channel(follow.spaceId), follow] as const);
+    subscriber.onClose((reason) => this.#closed(subscriber, seats, reason));
+    seats.forEach(([channel, follow], index) => {
+      channel.join(follow, entries[index]?.since);
+    });
+    return { ok: true, subscriber };
+  }
+
+  #admit(info: SubscriberInfo): Subscriber {
     const subscriber = new Subscriber(info, this.settings.maxBufferBytes);
-    const channel = this.#channel(info.spaceId);
     count(this.#streamsByBeing, info.beingId, +1);
     count(this.#streamsByAddress, info.address, +1);
     this.#subscribers.add(subscriber);
     this.metrics.openStreams++;
-    subscriber.onClose((reason) => this.#closed(subscriber, channel, reason));
-    channel.join(subscriber, since);
-    return { ok: true, subscriber };
+    return subscriber;
   }
 
   /** Who holds the streams open in this process. */
@@ -170,26 +198,37 @@ export class Fanout {
     return channel;
   }
 
-  #closed(subscriber: Subscriber, channel: SpaceChannel, reason: CloseReason): void {
-    const { beingId, spaceId, address } = subscriber.info;
+  #closed(
+    subscriber: Subscriber,
+    seats: readonly (readonly [SpaceChannel, Seat])[],
+    reason: CloseReason,
+  ): void {
+    const { beingId, address } = subscriber.info;
     count(this.#streamsByBeing, beingId, -1);
     count(this.#streamsByAddress, address, -1);
     this.#subscribers.delete(subscriber);
     this.metrics.openStreams--;
     if (reason === "slow-consumer") this.metrics.slowConsumerCutoffs++;
-    channel.leave(subscriber);
-    if (channel.subscriberCount === 0 && !this.#shuttingDown) {
-      this.#idleTimers.set(
-        spaceId,
-        setTimeout(() => {
-          this.#idleTimers.delete(spaceId);
-          if (channel.subscriberCount > 0) return;
-          channel.dispose();
-          this.#channels.delete(spaceId);
-          this.metrics.activeSpaces = this.#channels.size;
-        }, CHANNEL_IDLE_MS),
-      );
+    for (const [channel, seat] of seats) {
+      channel.leave(seat);
+      if (channel.subscriberCount === 0 && !this.#shuttingDown) this.#idle(channel);
     }
+  }
+
+  /** A channel without subscribers outlives them a while, for quick resumes. */
+  #idle(channel: SpaceChannel): void {
+    const { spaceId } = channel;
+    clearTimeout(this.#idleTimers.get(spaceId));
+    this.#idleTimers.set(
+      spaceId,
+      setTimeout(() => {
+        this.#idleTimers.delete(spaceId);
+        if (channel.subscriberCount > 0) return;
+        channel.dispose();
+        this.#channels.delete(spaceId);
+        this.metrics.activeSpaces = this.#channels.size;
+      }, CHANNEL_IDLE_MS),
+    );
   }
 }
 

@@ -15,7 +15,13 @@ export type FirstFrame = {
   seed?: { floor: Cursor; changes: ChangeRecord[]; head: Cursor };
 };
 
-export type FirstFrameDeps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics };
+export type FirstFrameDeps = {
+  source: ChangeSource;
+  settings: SyncSettings;
+  metrics: SyncMetrics;
+  /** The reset page's size for this joiner, when not the server's (a multi-space entry's `page`). */
+  pageSize?: number;
+};
 
 /**
  * The first frame for a cursor (DESIGN §6): with none, a reset; with one, the catch-up delta,
@@ -59,7 +65,7 @@ export async function resetFrame(
 ): Promise<FirstFrame | undefined> {
   deps.metrics.dbQueries++;
   deps.metrics.resets++;
-  const read = await deps.source.latestPage(spaceId, deps.settings.pageSize);
+  const read = await deps.source.latestPage(spaceId, deps.pageSize ?? deps.settings.pageSize);
   if (!read) return undefined;
   return {
     event: buildReset(spaceId, read.head, read.page),

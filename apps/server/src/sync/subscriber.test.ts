@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { type CloseReason, Subscriber } from "./subscriber.ts";
 
-const INFO = { spaceId: "s", beingId: "b", sessionKey: "k", address: "127.0.0.1" };
+const INFO = { spaceIds: ["s"], beingId: "b", sessionKey: "k", address: "127.0.0.1" };
 
 describe("Subscriber", () => {
   test("a reader that never reads is cut off once more than the limit is queued", () => {

@@ -1,7 +1,12 @@
 import type { Cursor } from "@rhizome/protocol";
+import type { CloseReason, Seat, SendResult } from "./seat.ts";
+import type { Frame } from "./sse.ts";
+
+export type { CloseReason, SendResult };
 
 export type SubscriberInfo = {
-  spaceId: string;
+  /** The spaces the stream follows: one for GET /api/stream, many for POST. */
+  spaceIds: readonly string[];
   beingId: string;
   /** Hash of the session that opened the stream, so that signing out can end it. */
   sessionKey: string;
@@ -9,18 +14,18 @@ export type SubscriberInfo = {
   address: string;
 };
 
-export type SendResult = "sent" | "overflow" | "closed";
-export type CloseReason = "client-gone" | "slow-consumer" | "revoked" | "shutdown" | "error";
-
 /**
- * One open SSE stream. When more than `maxBufferBytes` of frames wait unread, the subscriber
- * is cut off (it resumes from its cursor). The stream keeps the default (count) strategy:
+ * One open SSE stream, and for a single-space stream its own seat in that space. When more
+ * than `maxBufferBytes` of frames wait unread, the subscriber is cut off (it resumes from its
+ * cursor). The stream keeps the default (count) strategy:
  * a byte-sized one makes Bun hold a native buffer as large as the biggest frame per stream.
  * Unread bytes are counted here instead: the queue's length comes from `desiredSize`.
  */
-export class Subscriber {
+export class Subscriber implements Seat {
   /** The timestamp of the last frame sent: where this subscriber's chain stands. */
   cursor: Cursor | undefined;
+  readonly page: number | undefined = undefined;
+  readonly channelHeartbeats = true;
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
@@ -49,12 +54,29 @@ export class Subscriber {
     return this.#closed;
   }
 
+  /** The space of a single-space stream (its first, for a multi-space one). */
+  get spaceId(): string {
+    return this.info.spaceIds[0] as string;
+  }
+
+  /** As a seat: the frame with its `id:` line, as a native EventSource wants. */
+  deliver(frame: Frame): SendResult {
+    return this.send(frame.bytes(true), frame.timestamp);
+  }
+
   onClose(listener: (reason: CloseReason) => void): void {
     this.#closeListeners.push(listener);
   }
 
-  /** Queues one pre-encoded frame; the same bytes may go to thousands of subscribers. */
+  /** Queues one pre-encoded frame at `cursor`; the same bytes may go to thousands. */
   send(frame: Uint8Array, cursor: Cursor): SendResult {
+    const result = this.write(frame);
+    if (result === "sent") this.cursor = cursor;
+    return result;
+  }
+
+  /** Queues bytes, cutting the stream off when too much waits unread. */
+  write(frame: Uint8Array): SendResult {
     if (this.#closed) return "closed";
     try {
       this.#controller.enqueue(frame);
@@ -62,7 +84,6 @@ export class Subscriber {
       this.#finish("client-gone");
       return "closed";
     }
-    this.cursor = cursor;
     // Over the limit only with more than the limit *already* waiting: a single frame larger
     // than the limit (a big reset) must not cut off a reader that keeps up.
     if (this.#unreadBytes(frame.byteLength) - frame.byteLength > this.maxBufferBytes) {

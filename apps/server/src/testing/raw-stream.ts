@@ -30,6 +30,40 @@ export class RawStream {
     return stream;
   }
 
+  /** POST /api/stream: one stream following many spaces. */
+  static async openMany(
+    baseUrl: string,
+    token: string,
+    spaces: { spaceId: string; since?: string; page?: number }[],
+  ): Promise<RawStream> {
+    const abort = new AbortController();
+    const response = await fetch(`${baseUrl}/api/stream`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ spaces }),
+      signal: abort.signal,
+    });
+    const stream = new RawStream(response);
+    stream.#abort.signal.addEventListener("abort", () => abort.abort());
+    if (response.ok && response.body) void stream.#read(response.body);
+    return stream;
+  }
+
+  /** Waits until `done` holds of the events received so far. */
+  async until(done: (events: SyncEvent[]) => boolean, timeoutMs = 20_000): Promise<SyncEvent[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const events = this.events();
+      if (done(events)) return events;
+      if (this.#done) throw new Error(`stream ended after ${events.length} frames`);
+      if (Date.now() > deadline) throw new Error(`not there within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
   get ended(): boolean {
     return this.#done;
   }

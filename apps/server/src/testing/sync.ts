@@ -36,7 +36,7 @@ const readers = new Set<TestClient>();
 /** A subscriber with the reducer of a client reading it, and every frame it received. */
 export class TestClient {
   readonly subscriber = new CountingSubscriber(
-    { spaceId: SPACE, beingId: AUTHOR, sessionKey: "s", address: "127.0.0.1" },
+    { spaceIds: [SPACE], beingId: AUTHOR, sessionKey: "s", address: "127.0.0.1" },
     1 << 30,
   );
   state: SyncState;

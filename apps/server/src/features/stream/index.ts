@@ -1,10 +1,13 @@
 import { HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
+import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { StreamService } from "../../access/streams.ts";
-import { unwrap } from "../../http/api-error.ts";
+import { invalid } from "../../failure.ts";
+import { ApiError, unwrap } from "../../http/api-error.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
+import type { Subscriber } from "../../sync/subscriber.ts";
 import type { Authentication } from "../auth/plugin.ts";
-import { StreamQuery } from "./model.ts";
+import { MultiStreamBody, StreamQuery } from "./model.ts";
 
 const SSE_HEADERS = {
   [HEADERS.contentType.toLowerCase()]: SSE_CONTENT_TYPE,
@@ -27,49 +30,114 @@ function resumeCursor(since: string | undefined, request: Request): string | und
   return since;
 }
 
-export function streamRoutes(streams: StreamService, heartbeatMs: number, auth: Authentication) {
-  return new Elysia({ prefix: "/api", tags: ["sync"] }).use(auth).get(
-    "/stream",
-    async ({
-      query,
-      request,
-      server,
-      being,
-      sessionKey,
-      clientKey,
-      sessionIsLive,
-      accessEpoch,
-    }) => {
-      const subscriber = unwrap(
-        await streams.open({
-          spaceId: query.spaceId,
-          beingId: being.id,
-          sessionKey,
-          address: clientKey,
-          since: resumeCursor(query.since, request),
-          accessEpoch,
-          sessionIsLive,
-          signal: request.signal,
-        }),
-      );
-      // A cut-off reader that never reads would keep its socket (and megabytes of kernel
-      // buffer) forever: once cut, the connection gets a short idle timeout instead.
-      subscriber.onClose((reason) => {
-        if (reason === "slow-consumer") server?.timeout(request, 2);
-      });
-      // Streams must outlive Bun's idle timer; heartbeats keep proxies from closing them.
-      server?.timeout(request, 0);
-      return new Response(subscriber.stream, {
-        headers: { ...SSE_HEADERS, [HEADERS.heartbeatMs.toLowerCase()]: String(heartbeatMs) },
-      });
-    },
-    {
-      streamAuth: true,
-      query: StreamQuery,
-      detail: {
-        summary: `The space's delta stream (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
-        description: `See docs/PROTOCOL.md. Resume with \`since\` or the ${HEADERS.lastEventId} header.`,
+/** Checks a multi-space body past its schema: the configured cap, distinct spaces, real cursors. */
+function checkEntries(spaces: typeof MultiStreamBody.static.spaces, maxSpaces: number): void {
+  if (spaces.length > maxSpaces) {
+    throw new ApiError(invalid(`body spaces: at most ${maxSpaces} spaces per stream`));
+  }
+  const seen = new Set<string>();
+  for (const [index, entry] of spaces.entries()) {
+    if (seen.has(entry.spaceId)) {
+      throw new ApiError(invalid(`body spaces: ${entry.spaceId} is listed twice`));
+    }
+    seen.add(entry.spaceId);
+    requireRealCursor(entry.since, `body spaces[${index}].since`);
+  }
+}
+
+export function streamRoutes(
+  streams: StreamService,
+  settings: { heartbeatMs: number; maxSpacesPerStream: number },
+  auth: Authentication,
+) {
+  const headers = {
+    ...SSE_HEADERS,
+    [HEADERS.heartbeatMs.toLowerCase()]: String(settings.heartbeatMs),
+  };
+  /** The answer once a stream is open: its SSE response, outliving Bun's idle timer. */
+  const respond = (subscriber: Subscriber, request: Request, server: Server<unknown> | null) => {
+    // A cut-off reader that never reads would keep its socket (and megabytes of kernel
+    // buffer) forever: once cut, the connection gets a short idle timeout instead.
+    subscriber.onClose((reason) => {
+      if (reason === "slow-consumer") server?.timeout(request, 2);
+    });
+    // Heartbeats keep proxies from closing it.
+    server?.timeout(request, 0);
+    return new Response(subscriber.stream, { headers });
+  };
+  return new Elysia({ prefix: "/api", tags: ["sync"] })
+    .use(auth)
+    .get(
+      "/stream",
+      async ({
+        query,
+        request,
+        server,
+        being,
+        sessionKey,
+        clientKey,
+        sessionIsLive,
+        accessEpoch,
+      }) => {
+        const since = resumeCursor(query.since, request);
+        const subscriber = unwrap(
+          await streams.open({
+            spaces: [{ spaceId: query.spaceId, ...(since === undefined ? {} : { since }) }],
+            many: false,
+            beingId: being.id,
+            sessionKey,
+            address: clientKey,
+            accessEpoch,
+            sessionIsLive,
+            signal: request.signal,
+          }),
+        );
+        return respond(subscriber, request, server);
       },
-    },
-  );
+      {
+        streamAuth: true,
+        query: StreamQuery,
+        detail: {
+          summary: `The space's delta stream (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
+          description: `See docs/PROTOCOL.md. Resume with \`since\` or the ${HEADERS.lastEventId} header (which wins).`,
+        },
+      },
+    )
+    .post(
+      "/stream",
+      async ({
+        body,
+        request,
+        server,
+        being,
+        sessionKey,
+        clientKey,
+        sessionIsLive,
+        accessEpoch,
+      }) => {
+        checkEntries(body.spaces, settings.maxSpacesPerStream);
+        const subscriber = unwrap(
+          await streams.open({
+            spaces: body.spaces,
+            many: true,
+            beingId: being.id,
+            sessionKey,
+            address: clientKey,
+            accessEpoch,
+            sessionIsLive,
+            signal: request.signal,
+          }),
+        );
+        return respond(subscriber, request, server);
+      },
+      {
+        streamAuth: true,
+        body: MultiStreamBody,
+        detail: {
+          summary: `One delta stream for many spaces (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
+          description:
+            "See docs/PROTOCOL.md. Each entry resumes from its own `since`; frames carry no id. 404 when any listed space is unreadable.",
+        },
+      },
+    );
 }

@@ -1,0 +1,120 @@
+import { buildHeartbeat, type Cursor } from "@rhizome/protocol";
+import type { CloseReason, Seat, SendResult } from "./seat.ts";
+import { encodeFrame, type Frame } from "./sse.ts";
+import type { Subscriber } from "./subscriber.ts";
+
+/** One followed space of a multi-space stream: a cursor, and frames held until its turn. */
+class Follow implements Seat {
+  cursor: Cursor | undefined;
+  /** When this space last got a frame, for the rotating heartbeat. */
+  lastFrameAt = 0;
+  /** Frames that arrived before the spaces listed before this one got their first frame. */
+  held: Uint8Array[] | undefined = [];
+
+  constructor(
+    private readonly stream: MultiStream,
+    readonly spaceId: string,
+    readonly page: number | undefined,
+    readonly index: number,
+  ) {}
+
+  readonly channelHeartbeats = false;
+
+  get closed(): boolean {
+    return this.stream.connection.closed;
+  }
+
+  deliver(frame: Frame): SendResult {
+    const result = this.stream.write(this, frame.bytes(false));
+    if (result === "sent") this.cursor = frame.timestamp;
+    return result;
+  }
+
+  close(reason: CloseReason): void {
+    this.stream.connection.close(reason);
+  }
+}
+
+/**
+ * One connection following many spaces (POST /api/stream): one `Subscriber` holding one seat
+ * per space in that space's channel. First frames go out in the order of the request, then
+ * live frames interleave, each space's chaining on its own. After `heartbeatMs` without any
+ * frame, one empty delta goes out, for the space that has gone longest without one.
+ */
+export class MultiStream {
+  readonly follows: Follow[];
+  /** Follows before this index have had their first frame: they write straight through. */
+  #released = 0;
+  #lastWriteAt: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly connection: Subscriber,
+    entries: readonly { spaceId: string; page?: number }[],
+    private readonly heartbeatMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.follows = entries.map(
+      (entry, index) => new Follow(this, entry.spaceId, entry.page, index),
+    );
+    this.#lastWriteAt = now();
+    this.#arm(heartbeatMs);
+    connection.onClose(() => clearTimeout(this.#timer));
+  }
+
+  /** Writes a follow's frame now, or holds it until every space listed before has gone first. */
+  write(follow: Follow, bytes: Uint8Array): SendResult {
+    if (this.connection.closed) return "closed";
+    follow.lastFrameAt = this.now();
+    if (follow.index > this.#released) {
+      follow.held?.push(bytes);
+      return "sent";
+    }
+    const result = this.#send(bytes);
+    if (follow.index === this.#released && follow.held) this.#release();
+    return result;
+  }
+
+  /** The follow at the head of the order has its first frame out: let the next ones through. */
+  #release(): void {
+    const first = this.follows[this.#released];
+    if (first) first.held = undefined;
+    this.#released++;
+    for (let next = this.follows[this.#released]; next; next = this.follows[this.#released]) {
+      const held = next.held ?? [];
+      if (held.length === 0) return;
+      next.held = undefined;
+      for (const bytes of held) if (this.#send(bytes) !== "sent") return;
+      this.#released++;
+    }
+  }
+
+  #send(bytes: Uint8Array): SendResult {
+    this.#lastWriteAt = this.now();
+    return this.connection.write(bytes);
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#beat(), Math.max(1, ms));
+  }
+
+  /** Beats only after a quiet heartbeat: a busy stream needs none. */
+  #beat(): void {
+    if (this.connection.closed) return;
+    const quiet = this.now() - this.#lastWriteAt;
+    if (quiet < this.heartbeatMs) return this.#arm(this.heartbeatMs - quiet);
+    let oldest: Follow | undefined;
+    for (const follow of this.follows.slice(0, this.#released)) {
+      if (follow.cursor !== undefined && (!oldest || follow.lastFrameAt < oldest.lastFrameAt)) {
+        oldest = follow;
+      }
+    }
+    if (oldest?.cursor !== undefined) {
+      oldest.lastFrameAt = this.now();
+      this.#send(
+        encodeFrame(buildHeartbeat(oldest.spaceId, oldest.cursor), undefined, { withId: false }),
+      );
+    }
+    this.#arm(this.heartbeatMs);
+  }
+}
