@@ -102,7 +102,10 @@ export class MultiStream {
   #beat(): void {
     if (this.connection.closed) return;
     const quiet = this.now() - this.#lastWriteAt;
-    if (quiet < this.heartbeatMs) return this.#arm(this.heartbeatMs - quiet);
+    if (quiet < this.heartbeatMs) {
+      this.#arm(this.heartbeatMs - quiet);
+      return;
+    }
     let oldest: Follow | undefined;
     for (const follow of this.follows.slice(0, this.#released)) {
       if (follow.cursor !== undefined && (!oldest || follow.lastFrameAt < oldest.lastFrameAt)) {

@@ -54,6 +54,13 @@ const badAuth = fc.oneof(
   junk.map((token) => ({ cookie: headerSafe(`rz_session=${token}`) })),
 );
 
+/** `bad` with every "$space" in it made the fixture's public space: one corruption, not two. */
+function withSpace(bad: unknown, world: World): unknown {
+  if (typeof bad !== "object" || bad === null) return bad;
+  const text = JSON.stringify(bad).replaceAll('"$space"', JSON.stringify(world.spaces[0]));
+  return JSON.parse(text);
+}
+
 /** A body corrupted at the root (not an object, not JSON, too big) or in one field. */
 function badBody(
   route: RouteSpec,
@@ -88,7 +95,7 @@ function badBody(
         .map(({ value: bad, drop, noise }) => {
           const body: Record<string, unknown> = { ...noise, ...validBody(spec, world, mask) };
           if (drop && spec.required.includes(name)) delete body[name];
-          else body[name] = bad === "$owner" ? world.ownerHandle : bad;
+          else body[name] = bad === "$owner" ? world.ownerHandle : withSpace(bad, world);
           return {
             label: `body ${name}`,
             bytes: encoder.encode(JSON.stringify(body)),

@@ -159,4 +159,40 @@ export const ROUTES: RouteSpec[] = [
       bad: { spaceId: junk, since: junk, [HEADERS.lastEventId]: junk },
     },
   },
+  {
+    method: "POST",
+    path: "/api/stream",
+    auth: true,
+    body: {
+      valid: (world) => ({ spaces: [{ spaceId: world.spaces[0] }] }),
+      required: ["spaces"],
+      bad: {
+        spaces: fc.oneof(
+          notAString,
+          fc.constant([]),
+          badUuid.map((spaceId) => [{ spaceId }]),
+          junk.map((since) => [{ spaceId: "$space", since }]),
+          fc
+            .oneof(
+              fc.integer({ max: 0 }),
+              fc.integer({ min: 101 }),
+              fc.double({ noInteger: true }),
+              junk,
+            )
+            .map((page) => [{ spaceId: "$space", page }]),
+          fc.constant([{ spaceId: "$space" }, { spaceId: "$space" }]),
+        ),
+      },
+    },
+  },
+  {
+    method: "PUT",
+    path: "/api/spaces/{space}/read",
+    auth: true,
+    body: {
+      valid: () => ({ cursor: "2099-01-01T00:00:00.000000Z" }),
+      required: ["cursor"],
+      bad: { cursor: fc.oneof(notAString, junk) },
+    },
+  },
 ];
