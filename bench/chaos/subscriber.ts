@@ -62,20 +62,16 @@ export class AuditedSubscriber {
     this.client.stop();
   }
 
-  /** Live, at `head`, with the history of the current epoch loaded. */
   /**
-   * Live, history loaded, and holding every change: all that came after its cursor are
-   * deletions of rows it does not hold (omitted from the frame that moved its cursor: an
-   * omitted change moves no cursor, so the cursor need not be the head).
+   * Live, history loaded, and at the head: a reader holding everything sits at the head
+   * (protocol 2: a delta's cursor reads through omitted changes too).
    */
   caughtUp(space: { head: Cursor; rows: readonly Row[] }): boolean {
     const { client } = this;
     const cursor = client.sync.cursor;
     if (client.connection.status !== "live" || cursor === null) return false;
     if (this.#backfilling || this.#backfilled !== client.sync.epoch) return false;
-    if (cursor === space.head) return true;
-    const held = new Set(client.intentions.map((intention) => intention.id));
-    return space.rows.every((row) => row.updatedAt <= cursor || (row.deleted && !held.has(row.id)));
+    return cursor === space.head;
   }
 
   describe(): string {

@@ -5,6 +5,7 @@ import {
   type ChangeRecord,
   carriesChanges,
   countChangedSince,
+  movesCursor,
 } from "./classify.ts";
 import { change, intentionId, SPACE, stamp } from "./testing/index.ts";
 
@@ -35,14 +36,16 @@ describe("classification from since = S (DESIGN §5)", () => {
     expect(delta.created[1]?.content).toBe("v160");
   });
 
-  test("the timestamp is the updatedAt of the last change carried, never of an omitted one", () => {
+  test("the timestamp is what the delta read through: the last change, carried or omitted", () => {
     expect(delta.timestamp).toBe(stamp(160));
     const omittedLast = buildDelta(SPACE, S, [row(3, 130, 130), row(4, 140, 150, true)]);
-    expect(omittedLast.timestamp).toBe(stamp(130));
+    expect(omittedLast.timestamp).toBe(stamp(150));
     const onlyOmitted = buildDelta(SPACE, S, [row(4, 140, 150, true)]);
-    expect(onlyOmitted.timestamp).toBe(S);
+    expect(onlyOmitted.timestamp).toBe(stamp(150));
     expect(carriesChanges(onlyOmitted)).toBe(false);
+    expect(movesCursor(onlyOmitted)).toBe(true);
     expect(carriesChanges(delta)).toBe(true);
+    expect(movesCursor(buildDelta(SPACE, S, []))).toBe(false);
   });
 
   test("with no change the delta is empty and since == timestamp", () => {

@@ -8,11 +8,12 @@ import type { DeltaEvent, ResetEvent, SyncEvent } from "./schemas/sync-event.ts"
 export type ChangeRecord = Intention & { deletedAt: Cursor | null };
 
 /**
- * Builds the delta from `since` for changes with `updatedAt > since`, ordered by `updatedAt`
- * (DESIGN §5): deleted and created after `since` → omitted; deleted → `deleted`;
- * created after `since` → `created`; otherwise → `updated`. The timestamp is the `updatedAt`
- * of the last change it carries, else `since`: an omitted change does not move the cursor,
- * so a resume reads it again, and omits it again.
+ * Builds the delta from `since` for changes with `updatedAt > since` (docs/PROTOCOL.md,
+ * Classification): deleted and created after `since` → omitted; deleted → `deleted`;
+ * created after `since` → `created`; otherwise → `updated`. The timestamp is what the delta
+ * has read through: the `updatedAt` of the last change it read, carried or omitted, else
+ * `since`. So a resume never reads an omitted change again (it would name a deletion the
+ * reader never held), and a reader holding everything sits at the head (protocol 2).
  */
 export function buildDelta(
   spaceId: string,
@@ -25,6 +26,7 @@ export function buildDelta(
   let timestamp = since;
   for (const change of latestPerId(changes)) {
     if (change.updatedAt <= since) continue;
+    if (change.updatedAt > timestamp) timestamp = change.updatedAt;
     const createdAfter = change.createdAt > since;
     if (change.deletedAt !== null) {
       if (createdAfter) continue;
@@ -34,7 +36,6 @@ export function buildDelta(
     } else {
       updated.push(toIntention(change));
     }
-    timestamp = change.updatedAt;
   }
   created.sort(compareIntentions);
   return { type: SYNC_EVENT_TYPE, spaceId, since, created, updated, deleted, timestamp };
@@ -59,9 +60,14 @@ export function buildHeartbeat(spaceId: string, cursor: Cursor): DeltaEvent {
   return buildDelta(spaceId, cursor, []);
 }
 
-/** Whether a delta carries anything: one that does not moves no cursor and need not be sent. */
+/** Whether a delta carries any intention (an empty one may still move the cursor). */
 export function carriesChanges(event: SyncEvent): boolean {
   return event.created.length + event.updated.length + event.deleted.length > 0;
+}
+
+/** Whether a delta moves its reader: it carries something, or reads past omitted changes. */
+export function movesCursor(event: DeltaEvent): boolean {
+  return event.timestamp !== event.since;
 }
 
 /** Number of distinct intentions changed after `since`: what the catch-up limit counts. */

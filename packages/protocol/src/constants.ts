@@ -1,7 +1,7 @@
 /** Every protocol name a client or server needs, in one place. */
 
 /** Bumped whenever the wire shape changes; `wire-shape.test.ts` enforces it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The one SSE event type, for deltas, resets and heartbeats alike. */
 export const SYNC_EVENT_TYPE = "space-delta";

@@ -7,7 +7,9 @@ import { SyncEventSchema } from "./schemas/sync-event.ts";
  * bump PROTOCOL_VERSION, document it in docs/PROTOCOL.md, then record the new pair here.
  */
 const RECORDED = {
-  version: 1,
+  // 2: a delta's timestamp is the position it has read through, omitted changes included
+  // (the schema's text is the same; what a cursor means changed).
+  version: 2,
   // Re-recorded without a bump when one object with an optional `since` and `reset` became the
   // union DeltaEvent | ResetEvent: the schema's text changed, not what it accepts (a delta had
   // to carry `since` and a reset could not; `parse.test.ts` checks both).

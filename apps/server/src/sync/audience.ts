@@ -1,4 +1,4 @@
-import { buildDelta, buildHeartbeat, type Cursor, carriesChanges } from "@rhizome/protocol";
+import { buildDelta, buildHeartbeat, type Cursor, movesCursor } from "@rhizome/protocol";
 import type { SyncMetrics } from "./metrics.ts";
 import type { ChangeRing } from "./ring.ts";
 import type { Seat } from "./seat.ts";
@@ -84,7 +84,7 @@ export class Audience {
         const delta = buildDelta(this.spaceId, cursor, at.ring.after(cursor));
         patch = {
           timestamp: delta.timestamp,
-          frame: carriesChanges(delta) ? new Frame(delta) : undefined,
+          frame: movesCursor(delta) ? new Frame(delta) : undefined,
         };
         patches.set(cursor, patch);
       }

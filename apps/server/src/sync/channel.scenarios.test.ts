@@ -145,7 +145,7 @@ describe("SpaceChannel scenarios", () => {
     expect((await join(before)).events[0]?.reset).toBe(true);
   });
 
-  test("a change created and deleted since the cursor is omitted, and moves no cursor (DESIGN §5)", async () => {
+  test("a change created and deleted since the cursor is omitted, and the cursor reads past it", async () => {
     const { source, clock, channel, settle, join } = channelRig({
       batchMs: 1000,
       heartbeatMs: 60_000,
@@ -162,12 +162,16 @@ describe("SpaceChannel scenarios", () => {
     source.remove(brief);
     await flushed();
     await flushed();
-    expect(watcher.events).toHaveLength(1); // nothing to carry: no frame
+    // One empty frame moves the watcher past what it read: it stands at the head.
+    expect(watcher.events).toHaveLength(2);
+    expect(watcher.events[1]).toMatchObject({ since: cursor, timestamp: source.head, created: [] });
+    expect(watcher.events[1]?.deleted).toEqual([]);
+    expect(watcher.state.cursor).toBe(source.head);
+    // A resume from before it reads through it too, and never names the deletion.
     const resumed = await join(cursor);
-    expect(resumed.events[0]).toMatchObject({ since: cursor, timestamp: cursor, created: [] });
+    expect(resumed.events[0]).toMatchObject({ since: cursor, timestamp: source.head, created: [] });
     expect(resumed.events[0]?.deleted).toEqual([]);
-    // A reset hands out the head, past the omitted change: that reader is off the channel's
-    // position until a change both must carry, then shares its frames.
+    // Then every reader, whatever its start, shares the channel's frames.
     const fresh = await join();
     expect(fresh.events[0]?.timestamp).toBe(source.head);
     source.create(AUTHOR, "lasting");

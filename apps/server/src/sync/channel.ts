@@ -1,4 +1,4 @@
-import { buildDelta, type Cursor, carriesChanges, type Timers } from "@rhizome/protocol";
+import { buildDelta, type Cursor, type Timers } from "@rhizome/protocol";
 import { Audience, type Position } from "./audience.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
@@ -25,8 +25,8 @@ type Phase =
       name: "live";
       lastSent: Cursor;
       /**
-       * The head the ring is complete up to: past `lastSent` when the newest changes are
-       * omitted for in-sync readers (created and deleted since), which moves no cursor.
+       * The head the ring is complete up to: at least `lastSent` (past it when a joiner's
+       * read saw further than the channel has sent).
        */
       readThrough: Cursor;
     }
@@ -231,9 +231,8 @@ export class SpaceChannel {
     phase.readThrough = read.head;
     if (!this.#ring.covers(since, phase.readThrough)) return this.#startOver();
     const event = buildDelta(this.spaceId, since, this.#ring.after(since));
-    // Only changes omitted for in-sync readers (created and deleted since): no frame for
-    // them, no cursor moves; a subscriber off the position may still have something to get.
-    if (!carriesChanges(event)) return this.#audience.catchUp({ ...phase, ring: this.#ring });
+    // Read through: even a delta of omitted changes only (created and deleted since) is
+    // sent, empty, so that its readers' cursors move past what it read.
     this.#audience.broadcast(new Frame(event));
     phase.lastSent = event.timestamp;
     this.#audience.catchUp({ ...phase, ring: this.#ring });
