@@ -37,7 +37,12 @@ const MINUTE = 60_000;
 const HASH_QUEUE_SECONDS = 3;
 
 /** Builds the context over an open database and starts its fan-out (one listener per process). */
-export async function createContext(config: Config, database: Database): Promise<AppContext> {
+export async function createContext(
+  config: Config,
+  database: Database,
+  /** The rate limits' clock (tests fix it, so that no window ends in the middle of one). */
+  now: () => number = Date.now,
+): Promise<AppContext> {
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
   const db = database.db;
@@ -55,16 +60,17 @@ export async function createContext(config: Config, database: Database): Promise
     dbKind: database.kind,
     fanout,
     limits: {
-      signup: new RateLimiter(db, "signup", rate.signupPerMinute, MINUTE),
-      signin: new RateLimiter(db, "signin", rate.signinPerMinute, MINUTE),
+      signup: new RateLimiter(db, "signup", rate.signupPerMinute, MINUTE, now),
+      signin: new RateLimiter(db, "signin", rate.signinPerMinute, MINUTE, now),
       signinPerAddress: new RateLimiter(
         db,
         "signin-address",
         rate.signinPerAddressPerMinute,
         MINUTE,
+        now,
       ),
-      writes: new RateLimiter(db, "writes", rate.writesPerMinute, MINUTE),
-      spaces: new RateLimiter(db, "spaces", rate.spacesPerMinute, MINUTE),
+      writes: new RateLimiter(db, "writes", rate.writesPerMinute, MINUTE, now),
+      spaces: new RateLimiter(db, "spaces", rate.spacesPerMinute, MINUTE, now),
     },
     hashGate: new AdmissionGate(hashes, HASH_QUEUE_SECONDS),
   };

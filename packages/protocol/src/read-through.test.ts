@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { maxCursor } from "./cursor.ts";
 import { applyEvent, initialState, type SyncState } from "./reducer.ts";
 import { opArb } from "./testing/arbitraries.ts";
 import { SpaceTable } from "./testing/index.ts";
@@ -40,7 +41,7 @@ describe("read-through cursor", () => {
           // model's head also moves on no-op writes, which a server rolls back: compare with
           // the last change's stamp.)
           const lastChange = [...table.rows.values()].reduce(
-            (latest, row) => (row.updatedAt > latest ? row.updatedAt : latest),
+            (latest, row) => maxCursor(latest, row.updatedAt),
             table.origin,
           );
           expect(last.state.cursor).toBe(lastChange);

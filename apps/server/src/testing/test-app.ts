@@ -48,6 +48,12 @@ export type Call = {
   signal?: AbortSignal;
 };
 
+/**
+ * The rate limits' clock in every TestApp of a process: one fixed minute, so that a test of a
+ * limit never straddles two windows (the real clock made them fail now and then).
+ */
+const FROZEN_NOW = Date.now();
+
 export const TEST_PASSWORD = "correct horse battery";
 
 /** The app in-process, built like server.ts builds it, driven through `app.handle`. */
@@ -60,7 +66,7 @@ export class TestApp {
 
   static async create(database: Database, overrides: ConfigOverrides = {}): Promise<TestApp> {
     const config = testConfig(overrides);
-    const ctx = await createContext(config, database);
+    const ctx = await createContext(config, database, () => FROZEN_NOW);
     return new TestApp(createApp(ctx), ctx, database);
   }
 
