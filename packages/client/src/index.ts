@@ -1,4 +1,5 @@
 export * from "./options.ts";
 export * from "./sse-parser.ts";
+export * from "./stream-driver.ts";
 export * from "./sync-client.ts";
 export * from "./transport.ts";
