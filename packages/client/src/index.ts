@@ -1,3 +1,4 @@
+export * from "./multi-sync-client.ts";
 export * from "./options.ts";
 export * from "./sse-parser.ts";
 export * from "./stream-driver.ts";

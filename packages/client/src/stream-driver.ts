@@ -12,9 +12,12 @@ import {
 import { definedOnly } from "./options.ts";
 import type { OpenedStream } from "./transport.ts";
 
-/** What a frame did to the owner's data: go on, or abandon this stream. */
+/**
+ * What a frame did to the owner's data: go on, or abandon this stream. `notify` runs once the
+ * machine has taken the frame, so that listeners already see the connection live.
+ */
 export type FrameVerdict =
-  | { kind: "continue"; changed: boolean }
+  | { kind: "continue"; notify?: () => void }
   | { kind: "gap" }
   | { kind: "bad"; detail: string };
 
@@ -25,7 +28,7 @@ export type StreamHooks = {
   frame(data: string, connection: number): FrameVerdict;
   /** Answers a refusal itself (true) instead of the machine, e.g. a 404 to refetch. */
   refused?(status: number, connection: number): boolean;
-  /** Data or connection state changed. */
+  /** The connection state changed. */
   changed(): void;
 };
 
@@ -163,7 +166,7 @@ export class StreamDriver {
       return false;
     }
     this.dispatch({ type: "frame" });
-    if (verdict.changed) this.#hooks.changed();
+    verdict.notify?.();
     return true;
   }
 }

@@ -112,7 +112,7 @@ export class SyncClient {
     for (const listener of this.#frameListeners) listener({ data, outcome, connection });
     if (outcome.kind === "gap") return { kind: "gap" };
     if (outcome.kind === "rejected") return { kind: "bad", detail: outcome.detail };
-    return { kind: "continue", changed };
+    return changed ? { kind: "continue", notify: () => this.#emit() } : { kind: "continue" };
   }
 
   #emit(): void {
