@@ -93,6 +93,18 @@ describe("MultiSyncClient", () => {
     expect(client.connection.status).toBe("live");
   });
 
+  test("a frame that is not JSON, or names no space, is rejected and the stream reopened", async () => {
+    const context = setup();
+    await live(context);
+    const { fake, client } = context;
+    const outcomes: string[] = [];
+    client.onFrame((record) => outcomes.push(record.outcome.kind));
+    fake.latest.push("{not json");
+    await settle();
+    expect(outcomes).toEqual(["rejected"]);
+    expect(client.connection.status).toBe("reconnecting");
+  });
+
   test("a gap in one space reopens the stream at once with every cursor", async () => {
     const context = setup();
     await live(context);

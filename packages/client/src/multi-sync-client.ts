@@ -1,5 +1,6 @@
 import {
   applyEvent,
+  applyFrame,
   type ConnectionSettings,
   type ConnectionState,
   type Cursor,
@@ -205,7 +206,8 @@ export class MultiSyncClient {
     const { state, outcome }: { state?: SyncState; outcome: MultiFrameOutcome } = followed
       ? applyEvent(followed.sync, parsed)
       : spaceId === undefined
-        ? { outcome: { kind: "rejected", reason: "invalid", detail: "no spaceId, or not JSON" } }
+        ? // Not JSON or no space: the reducer words the rejection.
+          { outcome: applyFrame(NO_SPACE, data).outcome }
         : { outcome: { kind: "unfollowed" } };
     const changed = followed !== undefined && state !== undefined && state !== followed.sync;
     if (followed && state) followed.sync = state;
@@ -256,14 +258,15 @@ export class MultiSyncClient {
   }
 }
 
+/** A state no frame belongs to, for the reducer to reject a frame that names no space. */
+const NO_SPACE = initialState("");
+
 /** The frame's space, read before the reducer validates the whole frame (once). */
 function peekSpace(data: string): { spaceId: string | undefined; parsed: unknown } {
   try {
     const parsed: unknown = JSON.parse(data);
     const spaceId =
-      typeof parsed === "object" && parsed !== null && "spaceId" in parsed
-        ? parsed.spaceId
-        : undefined;
+      typeof parsed === "object" ? (parsed as { spaceId?: unknown } | null)?.spaceId : undefined;
     return { spaceId: typeof spaceId === "string" ? spaceId : undefined, parsed };
   } catch {
     return { spaceId: undefined, parsed: undefined };
