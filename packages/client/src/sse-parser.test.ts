@@ -4,7 +4,7 @@ import { SseParser } from "./sse-parser.ts";
 
 const frame = (id: string, data: string) => `id: ${id}\nevent: space-delta\ndata: ${data}\n\n`;
 
-describe("SseParser", () => {
+describe("SseParser (conformance, over eventsource-parser)", () => {
   test("parses frames with id, event, data and retry", () => {
     const parser = new SseParser();
     const messages = parser.feed(
@@ -51,5 +51,28 @@ describe("SseParser", () => {
         },
       ),
     );
+  });
+
+  test("a CRLF split across chunks is one line end, even with an empty chunk between", () => {
+    // A decoder hands out "" when a read holds only part of a multi-byte character.
+    const parser = new SseParser();
+    const messages = ["data: a\r", "", "\ndata: b\r", "\n\r", "", "\n"].flatMap((chunk) =>
+      parser.feed(chunk),
+    );
+    expect(messages).toEqual([{ id: undefined, event: "message", data: "a\nb", retry: undefined }]);
+  });
+
+  test("a leading BOM is stripped and the first event kept", () => {
+    expect(new SseParser().feed(`\uFEFF${frame("a", "1")}${frame("b", "2")}`)).toEqual([
+      { id: "a", event: "space-delta", data: "1", retry: undefined },
+      { id: "b", event: "space-delta", data: "2", retry: undefined },
+    ]);
+  });
+
+  test("a BOM arriving alone in the first chunk is stripped too", () => {
+    const parser = new SseParser();
+    expect([...parser.feed("\uFEFF"), ...parser.feed(frame("a", "1"))]).toEqual([
+      { id: "a", event: "space-delta", data: "1", retry: undefined },
+    ]);
   });
 });

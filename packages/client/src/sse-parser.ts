@@ -1,64 +1,50 @@
+import { createParser, type EventSourceParser } from "eventsource-parser";
+
 /** One dispatched Server-Sent Event (WHATWG HTML §9.2). */
 export type SseMessage = {
+  /** The last event ID buffer: the latest `id:` seen, kept across events as the spec says. */
   id: string | undefined;
   event: string;
   data: string;
+  /** A `retry:` seen since the previous message. */
   retry: number | undefined;
 };
 
 /**
  * An incremental SSE parser: feed it text as it arrives, in chunks cut anywhere, and it
- * returns the messages completed so far. Handles CRLF, CR and LF line ends and comments.
+ * returns the messages completed so far. A thin wrapper over `eventsource-parser`, which
+ * gets the spec's edge cases right (a CRLF split across chunks, a leading BOM).
  */
 export class SseParser {
-  #buffer = "";
-  #data: string[] = [];
-  #event = "";
+  readonly #parser: EventSourceParser;
+  #completed: SseMessage[] = [];
   #id: string | undefined;
   #retry: number | undefined;
-  #pendingCr = false;
+
+  constructor() {
+    this.#parser = createParser({
+      onId: (id) => {
+        this.#id = id;
+      },
+      onRetry: (retry) => {
+        this.#retry = retry;
+      },
+      onEvent: (message) => {
+        this.#completed.push({
+          id: this.#id,
+          event: message.event ?? "message",
+          data: message.data,
+          retry: this.#retry,
+        });
+        this.#retry = undefined;
+      },
+    });
+  }
 
   feed(chunk: string): SseMessage[] {
-    const messages: SseMessage[] = [];
-    let text = chunk;
-    // A CR ending the previous chunk may be half of a CRLF.
-    if (this.#pendingCr && text.startsWith("\n")) text = text.slice(1);
-    this.#pendingCr = text.endsWith("\r");
-    this.#buffer += text;
-    const lines = this.#buffer.split(/\r\n|\r|\n/);
-    this.#buffer = lines.pop() ?? "";
-    for (const line of lines) {
-      const message = this.#line(line);
-      if (message) messages.push(message);
-    }
+    this.#parser.feed(chunk);
+    const messages = this.#completed;
+    this.#completed = [];
     return messages;
-  }
-
-  #line(line: string): SseMessage | undefined {
-    if (line === "") return this.#dispatch();
-    if (line.startsWith(":")) return undefined;
-    const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") this.#data.push(value);
-    else if (field === "event") this.#event = value;
-    else if (field === "id" && !value.includes("\0")) this.#id = value;
-    else if (field === "retry" && /^\d+$/.test(value)) this.#retry = Number(value);
-    return undefined;
-  }
-
-  #dispatch(): SseMessage | undefined {
-    const hasData = this.#data.length > 0;
-    const message: SseMessage = {
-      id: this.#id,
-      event: this.#event || "message",
-      data: this.#data.join("\n"),
-      retry: this.#retry,
-    };
-    this.#data = [];
-    this.#event = "";
-    this.#retry = undefined;
-    return hasData ? message : undefined;
   }
 }

@@ -1,23 +1,17 @@
 import {
   applyFrame,
-  type ConnectionEvent,
   type ConnectionSettings,
   type ConnectionState,
   type Cursor,
-  DEFAULT_CONNECTION_SETTINGS,
   type EventOutcome,
   type Intention,
   initialState,
   mergePage,
-  nextWakeAt,
   type PageOutcome,
-  realTimers,
-  SYNC_EVENT_TYPE,
   type SyncState,
   type Timers,
-  transition,
 } from "@rhizome/protocol";
-import { definedOnly } from "./options.ts";
+import { type FrameVerdict, StreamDriver } from "./stream-driver.ts";
 import type { StreamTransport } from "./transport.ts";
 
 export type SyncClientOptions = {
@@ -37,32 +31,27 @@ type Listener = () => void;
 
 /**
  * One space, kept in sync: the protocol's reducer for the data, its connection machine for
- * the stream, and a transport. No UI and no globals, so that the browser store, the chaos
- * suite and the tests all run this same resume logic.
+ * the stream (through `StreamDriver`), and a transport. No UI and no globals, so that the
+ * browser store, the chaos suite and the tests all run this same resume logic.
  */
 export class SyncClient {
   #sync: SyncState;
-  #connection: ConnectionState = { status: "idle" };
-  #abort: AbortController | undefined;
-  /** Counts opened streams, so that messages of a stream we closed are ignored. */
-  #generation = 0;
-  #wake: unknown;
+  readonly #driver: StreamDriver;
   readonly #listeners = new Set<Listener>();
   readonly #frameListeners = new Set<(record: FrameRecord) => void>();
-  readonly #options: Required<Omit<SyncClientOptions, "cursor">>;
-  /** The machine's settings; the watchdog follows the heartbeat the server announces. */
-  #settings: ConnectionSettings;
 
   constructor(options: SyncClientOptions) {
-    this.#options = {
-      settings: DEFAULT_CONNECTION_SETTINGS,
-      now: Date.now,
-      random: Math.random,
-      timers: realTimers,
-      ...definedOnly(options),
-    };
+    const { transport } = options;
     this.#sync = initialState(options.spaceId, options.cursor ?? null);
-    this.#settings = this.#options.settings;
+    this.#driver = new StreamDriver(
+      {
+        open: (signal) =>
+          transport({ spaceId: this.#sync.spaceId, since: this.#sync.cursor ?? undefined }, signal),
+        frame: (data, connection) => this.#apply(data, connection),
+        changed: () => this.#emit(),
+      },
+      options,
+    );
   }
 
   get sync(): SyncState {
@@ -70,7 +59,7 @@ export class SyncClient {
   }
 
   get connection(): ConnectionState {
-    return this.#connection;
+    return this.#driver.connection;
   }
 
   get intentions(): readonly Intention[] {
@@ -89,24 +78,21 @@ export class SyncClient {
   }
 
   start(): void {
-    this.#dispatch({ type: "start" });
+    this.#driver.dispatch({ type: "start" });
   }
 
   stop(): void {
-    this.#dispatch({ type: "stop" });
-    this.#options.timers.clearTimeout(this.#wake);
+    this.#driver.stop();
   }
 
   /** The browser went offline or online (its `offline` / `online` events). */
   setOnline(online: boolean): void {
-    this.#dispatch({ type: online ? "online" : "offline" });
+    this.#driver.dispatch({ type: online ? "online" : "offline" });
   }
 
   /** Ends the current stream as a network failure would (tests, chaos). */
   dropConnection(reason = "dropped by caller"): void {
-    if (this.#connection.status === "live" || this.#connection.status === "connecting") {
-      this.#dispatch({ type: "dropped", reason });
-    }
+    this.#driver.drop(reason);
   }
 
   /** Merges a history page requested in `epoch` (`sync.epoch` when it was requested). */
@@ -119,91 +105,14 @@ export class SyncClient {
     return outcome;
   }
 
-  #dispatch(event: ConnectionEvent): void {
-    const { state, effects } = transition(this.#connection, event, {
-      now: this.#options.now(),
-      random: this.#options.random(),
-      settings: this.#settings,
-    });
-    const changed = state !== this.#connection;
-    this.#connection = state;
-    for (const effect of effects) {
-      if (effect.type === "close") this.#close();
-      else this.#open();
-    }
-    this.#scheduleWake();
-    if (changed) this.#emit();
-  }
-
-  #scheduleWake(): void {
-    const { timers, now } = this.#options;
-    timers.clearTimeout(this.#wake);
-    const at = nextWakeAt(this.#connection, this.#settings);
-    if (at === undefined) return;
-    this.#wake = timers.setTimeout(() => this.#dispatch({ type: "tick" }), Math.max(0, at - now()));
-  }
-
-  #close(): void {
-    this.#generation++;
-    this.#abort?.abort();
-    this.#abort = undefined;
-  }
-
-  #open(): void {
-    this.#close();
-    const generation = this.#generation;
-    const abort = new AbortController();
-    this.#abort = abort;
-    void this.#pump(generation, abort.signal);
-  }
-
-  async #pump(generation: number, signal: AbortSignal): Promise<void> {
-    const current = () => generation === this.#generation;
-    try {
-      const opened = await this.#options.transport(
-        { spaceId: this.#sync.spaceId, since: this.#sync.cursor ?? undefined },
-        signal,
-      );
-      if (!current()) return;
-      if (!opened.ok) {
-        this.#dispatch({
-          type: "refused",
-          status: opened.status,
-          ...(opened.retryAfterMs === undefined ? {} : { retryAfterMs: opened.retryAfterMs }),
-        });
-        return;
-      }
-      if (opened.heartbeatMs)
-        this.#settings = { ...this.#settings, heartbeatMs: opened.heartbeatMs };
-      for await (const message of opened.messages) {
-        if (!current()) return;
-        if (message.event !== SYNC_EVENT_TYPE) continue;
-        if (!this.#apply(message.data, generation)) return;
-      }
-      if (current()) this.#dispatch({ type: "dropped", reason: "the stream ended" });
-    } catch (error) {
-      if (current())
-        this.#dispatch({ type: "dropped", reason: (error as Error)?.message ?? "network error" });
-    }
-  }
-
-  /** Applies one frame; false when the stream must be abandoned (gap or garbage). */
-  #apply(data: string, connection: number): boolean {
+  #apply(data: string, connection: number): FrameVerdict {
     const { state, outcome } = applyFrame(this.#sync, data);
     const changed = state !== this.#sync;
     this.#sync = state;
     for (const listener of this.#frameListeners) listener({ data, outcome, connection });
-    if (outcome.kind === "gap") {
-      this.#dispatch({ type: "gap" });
-      return false;
-    }
-    if (outcome.kind === "rejected") {
-      this.#dispatch({ type: "dropped", reason: `bad frame: ${outcome.detail}` });
-      return false;
-    }
-    this.#dispatch({ type: "frame" });
-    if (changed) this.#emit();
-    return true;
+    if (outcome.kind === "gap") return { kind: "gap" };
+    if (outcome.kind === "rejected") return { kind: "bad", detail: outcome.detail };
+    return changed ? { kind: "continue", notify: () => this.#emit() } : { kind: "continue" };
   }
 
   #emit(): void {

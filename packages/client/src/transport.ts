@@ -9,7 +9,14 @@ import {
 } from "@rhizome/protocol";
 import { type SseMessage, SseParser } from "./sse-parser.ts";
 
+/** A media type, not one of our protocol names (those live in the protocol's constants). */
+const JSON_CONTENT_TYPE = "application/json";
+
 export type StreamRequest = { spaceId: string; since: Cursor | undefined };
+
+/** One entry of a multi-space stream's body (DESIGN §6.1). */
+export type SpaceSubscription = { spaceId: string; since?: Cursor; page?: number };
+export type MultiStreamRequest = { spaces: SpaceSubscription[] };
 
 /** The outcome of opening a stream: its messages, or the HTTP refusal. */
 export type OpenedStream =
@@ -19,6 +26,12 @@ export type OpenedStream =
 /** Opens a space's stream; aborting `signal` ends it. Network failures reject. */
 export type StreamTransport = (
   request: StreamRequest,
+  signal: AbortSignal,
+) => Promise<OpenedStream>;
+
+/** Opens one stream for many spaces (`POST` to the stream route); as `StreamTransport`. */
+export type MultiStreamTransport = (
+  request: MultiStreamRequest,
   signal: AbortSignal,
 ) => Promise<OpenedStream>;
 
@@ -36,29 +49,53 @@ export function fetchTransport(options: FetchTransportOptions = {}): StreamTrans
   return async (request, signal) => {
     const params = new URLSearchParams({ [QUERY_PARAMS.spaceId]: request.spaceId });
     if (request.since) params.set(QUERY_PARAMS.since, request.since);
-    const headers: Record<string, string> = { accept: SSE_CONTENT_TYPE };
-    if (options.token) headers[HEADERS.authorization] = `${BEARER_PREFIX}${options.token}`;
     const response = await doFetch(`${options.baseUrl ?? ""}${ROUTES.stream}?${params}`, {
-      headers,
+      headers: streamHeaders(options),
       signal,
       credentials: "same-origin",
       cache: "no-store",
     });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => {});
-      return {
-        ok: false,
-        status: response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get(HEADERS.retryAfter), Date.now()),
-      };
-    }
-    const heartbeat = response.headers.get(HEADERS.heartbeatMs);
-    const heartbeatMs = heartbeat && /^\d+$/.test(heartbeat) ? Number(heartbeat) : undefined;
+    return opened(response);
+  };
+}
+
+/** The multi-space stream over `fetch`: a POST, since a native EventSource cannot send a body. */
+export function fetchMultiTransport(options: FetchTransportOptions = {}): MultiStreamTransport {
+  const doFetch = options.fetch ?? fetch;
+  return async (request, signal) => {
+    const response = await doFetch(`${options.baseUrl ?? ""}${ROUTES.stream}`, {
+      method: "POST",
+      headers: { ...streamHeaders(options), [HEADERS.contentType]: JSON_CONTENT_TYPE },
+      body: JSON.stringify(request),
+      signal,
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+    return opened(response);
+  };
+}
+
+function streamHeaders(options: FetchTransportOptions): Record<string, string> {
+  const headers: Record<string, string> = { accept: SSE_CONTENT_TYPE };
+  if (options.token) headers[HEADERS.authorization] = `${BEARER_PREFIX}${options.token}`;
+  return headers;
+}
+
+async function opened(response: Response): Promise<OpenedStream> {
+  if (!response.ok || !response.body) {
+    await response.body?.cancel().catch(() => {});
     return {
-      ok: true,
-      messages: readMessages(response.body),
-      ...(heartbeatMs ? { heartbeatMs } : {}),
+      ok: false,
+      status: response.status,
+      retryAfterMs: parseRetryAfter(response.headers.get(HEADERS.retryAfter), Date.now()),
     };
+  }
+  const heartbeat = response.headers.get(HEADERS.heartbeatMs);
+  const heartbeatMs = heartbeat && /^\d+$/.test(heartbeat) ? Number(heartbeat) : undefined;
+  return {
+    ok: true,
+    messages: readMessages(response.body),
+    ...(heartbeatMs ? { heartbeatMs } : {}),
   };
 }
 

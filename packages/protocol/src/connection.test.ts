@@ -24,6 +24,7 @@ const eventArb: fc.Arbitrary<ConnectionEvent> = fc.oneof(
   fc.constant({ type: "offline" as const }),
   fc.constant({ type: "online" as const }),
   fc.constant({ type: "tick" as const }),
+  fc.constant({ type: "resubscribe" as const }),
   fc.constant({ type: "stop" as const }),
 );
 
@@ -130,6 +131,30 @@ describe("connection machine", () => {
     expect(first.effects).toEqual([{ type: "close" }, { type: "open" }]);
     const second = transition(first.state, { type: "gap" }, { now: 6, random: 0 });
     expect(second.state.status).toBe("reconnecting");
+  });
+
+  test("resubscribe reopens an open stream at once, keeping a failing attempt; else waits", () => {
+    const live: ConnectionState = { status: "live", attempt: 0, lastFrameAt: 0, connectedAt: 0 };
+    const at = { now: 7, random: 0 };
+    expect(transition(live, { type: "resubscribe" }, at)).toEqual({
+      state: { status: "connecting", attempt: 0, startedAt: 7 },
+      effects: [{ type: "close" }, { type: "open" }],
+    });
+    const failing: ConnectionState = { status: "connecting", attempt: 3, startedAt: 0 };
+    expect(transition(failing, { type: "resubscribe" }, at).state).toEqual({
+      status: "connecting",
+      attempt: 3,
+      startedAt: 7,
+    });
+    // Backing off or offline: the next open takes the new set anyway.
+    const waiting: ConnectionState = {
+      status: "reconnecting",
+      attempt: 2,
+      retryAt: 99,
+      reason: "x",
+    };
+    expect(transition(waiting, { type: "resubscribe" }, at).state).toBe(waiting);
+    expect(transition({ status: "idle" }, { type: "resubscribe" }, at).effects).toEqual([]);
   });
 
   test("HTTP refusals: 401 and 404 stop, 429 honours Retry-After as a floor, 408 and 5xx retry", () => {

@@ -30,6 +30,8 @@ export type ConnectionEvent =
   | { type: "online" }
   /** Time passed: a retry may be due, or the watchdog may fire. */
   | { type: "tick" }
+  /** What the stream follows changed (a multi-space client's set): reopen with it. */
+  | { type: "resubscribe" }
   | { type: "stop" };
 
 export type ConnectionEffect = { type: "open" } | { type: "close" };
@@ -141,6 +143,16 @@ export function transition(state: ConnectionState, event: ConnectionEvent, input
           return retryLater(attempt, event.reason);
         case "refused":
           return refused(event, attempt, retryLater);
+        case "resubscribe":
+          // Not a failure: keep the attempt a failing stream had, so backoff still grows.
+          return {
+            state: {
+              status: "connecting",
+              attempt: state.status === "connecting" ? state.attempt : 0,
+              startedAt: now,
+            },
+            effects: [{ type: "close" }, { type: "open" }],
+          };
         case "offline":
           return { state: { status: "offline", attempt }, effects: [{ type: "close" }] };
         case "tick": {

@@ -1,14 +1,14 @@
 import type { SseMessage } from "../sse-parser.ts";
-import type { OpenedStream, StreamRequest, StreamTransport } from "../transport.ts";
+import type { MultiStreamRequest, OpenedStream, StreamRequest } from "../transport.ts";
 
 /** One stream the fake server opened: push frames into it, end it, or fail it. */
-export class FakeStream {
+export class FakeStream<R = StreamRequest> {
   readonly #queue: SseMessage[] = [];
   #wake: (() => void) | undefined;
   #ended: "eof" | Error | undefined;
 
   constructor(
-    readonly request: StreamRequest,
+    readonly request: R,
     readonly signal: AbortSignal,
   ) {
     signal.addEventListener("abort", () => this.end());
@@ -51,17 +51,21 @@ export class FakeStream {
   }
 }
 
+export type FakeAnswer = "accept" | { status: number; retryAfterMs?: number };
+
 /**
  * An in-process stand-in for the server's stream endpoint. Each open is answered by
- * `respond` (a status to refuse with, or "accept").
+ * `respond` (a status to refuse with, or "accept"); `requests` records every open, refused
+ * ones too. `R` is the request: one space's by default, `MultiStreamRequest` for POST.
  */
-export class FakeTransport {
-  readonly streams: FakeStream[] = [];
-  respond: (request: StreamRequest) => "accept" | { status: number; retryAfterMs?: number } = () =>
-    "accept";
+export class FakeTransport<R = StreamRequest> {
+  readonly streams: FakeStream<R>[] = [];
+  readonly requests: R[] = [];
+  respond: (request: R) => FakeAnswer = () => "accept";
   #waiters: (() => void)[] = [];
 
-  readonly transport: StreamTransport = async (request, signal): Promise<OpenedStream> => {
+  readonly transport = async (request: R, signal: AbortSignal): Promise<OpenedStream> => {
+    this.requests.push(request);
     const answer = this.respond(request);
     if (answer !== "accept") {
       this.#notify();
@@ -73,15 +77,24 @@ export class FakeTransport {
     return { ok: true, messages: stream.messages() };
   };
 
-  get latest(): FakeStream {
+  get latest(): FakeStream<R> {
     const stream = this.streams.at(-1);
     if (!stream) throw new Error("no stream opened yet");
     return stream;
   }
 
-  /** Resolves once `count` streams have been opened (or refused). */
+  /** Resolves once `count` streams have been opened (refusals do not count). */
   async opened(count: number): Promise<void> {
-    while (this.streams.length < count) {
+    await this.until(() => this.streams.length >= count);
+  }
+
+  /** Resolves once `count` opens were asked for, accepted or refused. */
+  async requested(count: number): Promise<void> {
+    await this.until(() => this.requests.length >= count);
+  }
+
+  async until(condition: () => boolean): Promise<void> {
+    while (!condition()) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
@@ -92,6 +105,9 @@ export class FakeTransport {
     for (const wake of waiters) wake();
   }
 }
+
+/** The fake of `POST /api/stream`: one stream for many spaces. */
+export class FakeMultiTransport extends FakeTransport<MultiStreamRequest> {}
 
 /** Timers the test advances by hand: backoff without sleeping. */
 export class ManualClock {
