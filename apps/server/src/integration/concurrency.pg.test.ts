@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { fetchTransport, type StreamTransport } from "@rhizome/client";
+import { fetchTransport } from "@rhizome/client";
 import { mulberry32, type ServerProcess, signupBeing } from "@rhizome/testkit";
 import { PgFixture } from "../testing/pg-fixture.ts";
-import { comparable, Reader, waitFor } from "../testing/reader.ts";
+import { anyInstance, comparable, Reader, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post } from "../testing/test-server.ts";
 
 const WRITERS = 8;
 const POSTS_PER_WRITER = 30;
 const READERS = 6;
-
-/** Each open goes to a randomly chosen instance: no sticky sessions. */
-function anyInstance(urls: string[], token: string, random: () => number): StreamTransport {
-  return (request, signal) =>
-    fetchTransport({ baseUrl: urls[Math.floor(random() * urls.length)] as string, token })(
-      request,
-      signal,
-    );
-}
 
 describe.skipIf(!process.env.DATABASE_URL)(
   "concurrent writers through two instances [postgres]",
@@ -52,7 +43,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
         { length: READERS },
         () =>
           new Reader(urls[0] as string, owner.token, owner.space.id, {
-            transport: anyInstance(urls, owner.token, random),
+            transport: anyInstance(fetchTransport, urls, owner.token, random),
           }),
       );
       for (const reader of roaming) reader.start();

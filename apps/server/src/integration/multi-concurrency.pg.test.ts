@@ -1,28 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  fetchMultiTransport,
-  type MultiFrameRecord,
-  type MultiStreamTransport,
-  MultiSyncClient,
-} from "@rhizome/client";
+import { fetchMultiTransport, type MultiFrameRecord, MultiSyncClient } from "@rhizome/client";
 import { mulberry32, type ServerProcess, signupBeing } from "@rhizome/testkit";
 import { PgFixture } from "../testing/pg-fixture.ts";
-import { comparable, FAST_RECONNECT, waitFor } from "../testing/reader.ts";
+import { anyInstance, comparable, FAST_RECONNECT, waitFor } from "../testing/reader.ts";
 import { beingWithSpace, post } from "../testing/test-server.ts";
 
 const WRITERS = 8;
 const SPACES = 3;
 const POSTS_PER_WRITER = 24;
 const READERS = 4;
-
-/** Each open goes to a randomly chosen instance: no sticky sessions. */
-function anyInstance(urls: string[], token: string, random: () => number): MultiStreamTransport {
-  return (request, signal) =>
-    fetchMultiTransport({ baseUrl: urls[Math.floor(random() * urls.length)] as string, token })(
-      request,
-      signal,
-    );
-}
 
 /** Per space: every frame chains, nothing is delivered twice, no reset after the first frame. */
 function auditChains(frames: MultiFrameRecord[]): string[] {
@@ -95,7 +81,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
         const frames: MultiFrameRecord[] = [];
         const client = new MultiSyncClient({
           spaces: spaceIds.map((spaceId) => ({ spaceId })),
-          transport: anyInstance(urls, owner.token, random),
+          transport: anyInstance(fetchMultiTransport, urls, owner.token, random),
           refetchSpaces: async () => spaceIds,
           settings: FAST_RECONNECT,
         });

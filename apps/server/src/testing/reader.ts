@@ -119,3 +119,20 @@ export function comparable(items: readonly Intention[]) {
     updatedAt,
   }));
 }
+
+/**
+ * A transport whose every open goes to a randomly chosen instance: no sticky sessions.
+ * `make` is `fetchTransport` or `fetchMultiTransport`.
+ */
+export function anyInstance<Request, Opened>(
+  make: (options: {
+    baseUrl: string;
+    token: string;
+  }) => (request: Request, signal: AbortSignal) => Promise<Opened>,
+  urls: string[],
+  token: string,
+  random: () => number,
+): (request: Request, signal: AbortSignal) => Promise<Opened> {
+  return (request, signal) =>
+    make({ baseUrl: urls[Math.floor(random() * urls.length)] as string, token })(request, signal);
+}

@@ -1,11 +1,10 @@
 import { HEADERS, SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
 import type { Server } from "bun";
 import { Elysia } from "elysia";
-import type { StreamService } from "../../access/streams.ts";
+import type { StreamRequest, StreamService } from "../../access/streams.ts";
 import { invalid } from "../../failure.ts";
 import { ApiError, unwrap } from "../../http/api-error.ts";
 import { requireRealCursor } from "../../http/cursor.ts";
-import type { Subscriber } from "../../sync/subscriber.ts";
 import type { Authentication } from "../auth/plugin.ts";
 import { MultiStreamBody, StreamQuery } from "./model.ts";
 
@@ -45,6 +44,17 @@ function checkEntries(spaces: typeof MultiStreamBody.static.spaces, maxSpaces: n
   }
 }
 
+/** What a stream route's handler knows of its caller, from the context. */
+type Caller = {
+  request: Request;
+  server: Server<unknown> | null;
+  being: { id: string };
+  sessionKey: string;
+  clientKey: string;
+  sessionIsLive: () => Promise<boolean>;
+  accessEpoch: number;
+};
+
 export function streamRoutes(
   streams: StreamService,
   settings: { heartbeatMs: number; maxSpacesPerStream: number },
@@ -54,8 +64,25 @@ export function streamRoutes(
     ...SSE_HEADERS,
     [HEADERS.heartbeatMs.toLowerCase()]: String(settings.heartbeatMs),
   };
-  /** The answer once a stream is open: its SSE response, outliving Bun's idle timer. */
-  const respond = (subscriber: Subscriber, request: Request, server: Server<unknown> | null) => {
+  /** Opens the stream for the signed-in caller and answers it, outliving Bun's idle timer. */
+  const openAndRespond = async (
+    spaces: StreamRequest["spaces"],
+    many: boolean,
+    caller: Caller,
+  ): Promise<Response> => {
+    const { request, server, being, sessionKey, clientKey, sessionIsLive, accessEpoch } = caller;
+    const subscriber = unwrap(
+      await streams.open({
+        spaces,
+        many,
+        beingId: being.id,
+        sessionKey,
+        address: clientKey,
+        accessEpoch,
+        sessionIsLive,
+        signal: request.signal,
+      }),
+    );
     // A cut-off reader that never reads would keep its socket (and megabytes of kernel
     // buffer) forever: once cut, the connection gets a short idle timeout instead.
     subscriber.onClose((reason) => {
@@ -69,30 +96,10 @@ export function streamRoutes(
     .use(auth)
     .get(
       "/stream",
-      async ({
-        query,
-        request,
-        server,
-        being,
-        sessionKey,
-        clientKey,
-        sessionIsLive,
-        accessEpoch,
-      }) => {
-        const since = resumeCursor(query.since, request);
-        const subscriber = unwrap(
-          await streams.open({
-            spaces: [{ spaceId: query.spaceId, ...(since === undefined ? {} : { since }) }],
-            many: false,
-            beingId: being.id,
-            sessionKey,
-            address: clientKey,
-            accessEpoch,
-            sessionIsLive,
-            signal: request.signal,
-          }),
-        );
-        return respond(subscriber, request, server);
+      (caller) => {
+        const since = resumeCursor(caller.query.since, caller.request);
+        const entry = { spaceId: caller.query.spaceId, ...(since === undefined ? {} : { since }) };
+        return openAndRespond([entry], false, caller);
       },
       {
         streamAuth: true,
@@ -105,30 +112,9 @@ export function streamRoutes(
     )
     .post(
       "/stream",
-      async ({
-        body,
-        request,
-        server,
-        being,
-        sessionKey,
-        clientKey,
-        sessionIsLive,
-        accessEpoch,
-      }) => {
-        checkEntries(body.spaces, settings.maxSpacesPerStream);
-        const subscriber = unwrap(
-          await streams.open({
-            spaces: body.spaces,
-            many: true,
-            beingId: being.id,
-            sessionKey,
-            address: clientKey,
-            accessEpoch,
-            sessionIsLive,
-            signal: request.signal,
-          }),
-        );
-        return respond(subscriber, request, server);
+      (caller) => {
+        checkEntries(caller.body.spaces, settings.maxSpacesPerStream);
+        return openAndRespond(caller.body.spaces, true, caller);
       },
       {
         streamAuth: true,
