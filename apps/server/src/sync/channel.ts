@@ -1,4 +1,10 @@
-import { buildDelta, type Cursor, type Timers } from "@rhizome/protocol";
+import {
+  BEFORE_EVERY_CURSOR,
+  buildDelta,
+  type Cursor,
+  realTimers,
+  type Timers,
+} from "@rhizome/protocol";
 import { Audience, type Position } from "./audience.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
@@ -7,11 +13,6 @@ import { ChangeRing } from "./ring.ts";
 import type { Seat } from "./seat.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
 import { Frame, SSE_RETRY_MS } from "./sse.ts";
-
-const realTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics; timers?: Timers };
 
@@ -69,7 +70,10 @@ export class SpaceChannel {
     readonly spaceId: string,
     private readonly deps: Deps,
   ) {
-    this.#ring = new ChangeRing(Math.max(1024, deps.settings.catchupLimit * 4), "");
+    this.#ring = new ChangeRing(
+      Math.max(1024, deps.settings.catchupLimit * 4),
+      BEFORE_EVERY_CURSOR,
+    );
     this.#timers = deps.timers ?? realTimers;
     this.#batch = new BatchWindow(this.#timers, deps.settings, () => this.#requestFlush());
     this.#audience = new Audience(spaceId, deps.metrics);
@@ -244,7 +248,7 @@ export class SpaceChannel {
   #startOver(): void {
     this.#audience.closeAll();
     this.#phase = { name: "forming" };
-    this.#ring.reset("", []);
+    this.#ring.reset(BEFORE_EVERY_CURSOR, []);
   }
 
   #armHeartbeat(): void {

@@ -1,95 +1,66 @@
-import {
-  applyEvent,
-  buildDelta,
-  type ChangeRecord,
-  type Cursor,
-  type Intention,
-  type SyncState,
-} from "@rhizome/protocol";
+import type { ChangeRecord, Cursor, Intention, SyncState } from "@rhizome/protocol";
+import { SpaceTable } from "@rhizome/protocol/testing";
 import type { ChangeSource } from "../sync/source.ts";
 
-/** Stamps that order like the space clock: microseconds after a fixed origin. */
-export function stamp(n: number): Cursor {
-  return `2025-01-01T00:00:00.${String(n).padStart(6, "0")}Z`;
-}
-
 /**
- * An in-memory space that behaves like the database (one row per intention, a head, reads
- * that see every commit before them), for model-based tests of the sync engine. `delay`
- * decides when each read runs, so that a test can interleave reads with writes.
+ * The protocol's one table model (`SpaceTable`) as the sync engine's `ChangeSource`, for
+ * model-based tests: reads that see every commit before them, a read counter, failures on
+ * demand, and `delay` deciding when each read runs, so that a test can interleave reads with
+ * writes. The rows and their classification live in the table, once.
  */
 export class ModelSource implements ChangeSource {
-  readonly rows = new Map<string, ChangeRecord>();
-  clock = 1;
-  head: Cursor = stamp(1);
+  readonly table: SpaceTable;
   reads = 0;
   /** Which change reads fail, as during a database outage. */
   failWhen: (read: { since: Cursor; limit: number }) => boolean = () => false;
-  /** The live intentions after each change, by its stamp: what a client at that cursor holds. */
-  readonly snapshots = new Map<Cursor, Intention[]>([[stamp(1), []]]);
 
   constructor(
     readonly spaceId: string,
     private readonly delay: <T>(read: () => T) => Promise<T> = async (read) => read(),
-  ) {}
+  ) {
+    this.table = new SpaceTable(spaceId);
+  }
+
+  get head(): Cursor {
+    return this.table.head;
+  }
+
+  get clock(): number {
+    return this.table.clock;
+  }
+
+  get rows(): ReadonlyMap<string, ChangeRecord> {
+    return this.table.rows;
+  }
+
+  /** The live intentions after each change, by its stamp: what a client at that cursor holds. */
+  get snapshots(): ReadonlyMap<Cursor, Intention[]> {
+    return this.table.snapshots;
+  }
 
   create(authorId: string, content: string): ChangeRecord {
-    const at = this.#tick();
-    const row: ChangeRecord = {
-      id: `10000000-0000-4000-8000-${String(this.rows.size).padStart(12, "0")}`,
-      spaceId: this.spaceId,
-      authorId,
-      content,
-      createdAt: at,
-      updatedAt: at,
-      deletedAt: null,
-    };
-    this.rows.set(row.id, row);
-    this.#snapshot();
-    return row;
+    return this.table.create(authorId, content);
   }
 
   edit(id: string, content: string): boolean {
-    const row = this.rows.get(id);
-    if (!row || row.deletedAt) return false;
-    this.rows.set(id, { ...row, content, updatedAt: this.#tick() });
-    this.#snapshot();
-    return true;
+    return this.table.edit(id, content);
   }
 
   remove(id: string): boolean {
-    const row = this.rows.get(id);
-    if (!row || row.deletedAt) return false;
-    const at = this.#tick();
-    this.rows.set(id, { ...row, content: "", updatedAt: at, deletedAt: at });
-    this.#snapshot();
-    return true;
+    return this.table.remove(id);
   }
 
   live(): Intention[] {
-    return [...this.rows.values()]
-      .filter((row) => row.deletedAt === null)
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
-      .map(({ deletedAt: _, ...intention }) => intention);
+    return this.table.live();
   }
 
   /** Every change after `since`, in commit order, read at once (for assertions). */
   changesAfter(since: Cursor): ChangeRecord[] {
-    return [...this.rows.values()]
-      .filter((row) => row.updatedAt > since)
-      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1));
+    return this.table.changesAfter(since);
   }
 
-  /**
-   * Whether a reader has everything: a resume from its cursor would leave its window as it
-   * is. (It may still carry deletions of rows the reader never had: ones created after the
-   * frame that moved its cursor and deleted since, omitted from that frame.)
-   */
   isCaughtUp(state: SyncState): boolean {
-    if (!state.cursor) return false;
-    const resume = buildDelta(this.spaceId, state.cursor, this.changesAfter(state.cursor));
-    const after = applyEvent(state, resume);
-    return after.outcome.kind === "applied" && Bun.deepEquals(after.state.window, state.window);
+    return this.table.isCaughtUp(state);
   }
 
   changesSince(spaceId: string, since: Cursor, limit: number) {
@@ -113,15 +84,5 @@ export class ModelSource implements ChangeSource {
     return this.delay(
       () => new Map(spaceIds.includes(this.spaceId) ? [[this.spaceId, this.head]] : []),
     );
-  }
-
-  #snapshot(): void {
-    this.snapshots.set(this.head, this.live());
-  }
-
-  #tick(): Cursor {
-    this.clock += 1 + Math.floor(this.clock % 3);
-    this.head = stamp(this.clock);
-    return this.head;
   }
 }
