@@ -65,11 +65,11 @@ export class MultiStream {
   /** Writes a follow's frame now, or holds it until every space listed before has gone first. */
   write(follow: Follow, bytes: Uint8Array): SendResult {
     if (this.connection.closed) return "closed";
-    follow.lastFrameAt = this.now();
     if (follow.index > this.#released) {
       follow.held?.push(bytes);
       return "sent";
     }
+    follow.lastFrameAt = this.now();
     const result = this.#send(bytes);
     if (follow.index === this.#released && follow.held) this.#release();
     return result;
@@ -84,6 +84,7 @@ export class MultiStream {
       const held = next.held ?? [];
       if (held.length === 0) return;
       next.held = undefined;
+      next.lastFrameAt = this.now();
       for (const bytes of held) if (this.#send(bytes) !== "sent") return;
       this.#released++;
     }

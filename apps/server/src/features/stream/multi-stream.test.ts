@@ -161,7 +161,7 @@ describeEachDriver("POST /api/stream: many spaces over one connection", (handle)
       expect(beat.since).toBe(beat.timestamp);
     }
     // One space per beat, taking turns.
-    expect(beats.map((beat) => beat.spaceId)).toEqual([a, b]);
+    expect(new Set(beats.map((beat) => beat.spaceId))).toEqual(new Set([a, b]));
     stream.close();
   });
 
