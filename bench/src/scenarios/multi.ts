@@ -53,7 +53,7 @@ export function streamSpaces(pool: string[], streams: number, perStream: number)
 }
 
 /** Creates `count` intentions of history in each space at once (the rules of `fillSpace`). */
-async function fillSpaces(stack: Stack, ids: string[], count: number): Promise<void> {
+export async function fillSpaces(stack: Stack, ids: string[], count: number): Promise<void> {
   if (count === 0) return;
   await stack.sql.begin(async (tx) => {
     await tx`
