@@ -1,5 +1,6 @@
 import type { CatchupSizes } from "./scenarios/catchup.ts";
 import type { FanoutSizes } from "./scenarios/fanout.ts";
+import type { MultiSizes } from "./scenarios/multi.ts";
 import type { StormSizes } from "./scenarios/storm.ts";
 import type { WriteSizes } from "./scenarios/writes.ts";
 
@@ -14,6 +15,8 @@ export type Sizes = {
   catchup: CatchupSizes;
   storm: StormSizes;
   writes: WriteSizes;
+  /** Multi-space streams held by one process (RSS per followed position). */
+  multi: MultiSizes;
 };
 
 /** Our batch window is SYNC_BATCH_MS (1000 by default): a lone message waits out the last one. */
@@ -39,6 +42,7 @@ export function sizesFor(quick: boolean): Sizes {
       catchup: { sizes: [1e3, 1e4, 1e5], missed: 50, repeats: 15, fullRepeats: 2 },
       storm: { subscribers: 5000, spaces: 10, missed: 3 },
       writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 1.5 },
+      multi: { streams: 500, spacesPerStream: 50, pool: 250, history: 3, page: 1, posted: 5 },
     };
   }
   return {
@@ -59,6 +63,7 @@ export function sizesFor(quick: boolean): Sizes {
     catchup: { sizes: [1e3, 1e4, 1e5, 1e6], missed: 50, repeats: 25, fullRepeats: 3 },
     storm: { subscribers: 5000, spaces: 10, missed: 3 },
     writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 5 },
+    multi: { streams: 2000, spacesPerStream: 50, pool: 1000, history: 3, page: 1, posted: 5 },
   };
 }
 

@@ -194,6 +194,39 @@ function otherSections(results: Results): string {
       Math.round(w.serverCpuMicrosPerWrite),
     ]),
   );
+  const mu = results.multi;
+  const multi = mu
+    ? table(
+        [
+          "streams × spaces",
+          "pool",
+          "live",
+          "first frames",
+          "connect ms",
+          "live deliveries",
+          "RSS MB (before / connected / settled)",
+          "RSS/position B",
+          "RSS/stream KB",
+          "dup / gaps",
+        ],
+        [
+          [
+            `${mu.streams} × ${mu.spacesPerStream}`,
+            mu.pool,
+            `${mu.live}/${mu.streams}`,
+            `${mu.firstFrames}/${mu.positions}`,
+            mu.connectMs,
+            `${mu.deliveries}/${mu.expectedDeliveries} (${mu.posted} spaces, ${mu.deliveryMs} ms)`,
+            [mu.rssBaselineBytes, mu.rssConnectedBytes, mu.rssSettledBytes]
+              .map((b) => f(b / 2 ** 20, 0))
+              .join(" / "),
+            f(mu.rssPerPositionBytes, 0),
+            f(mu.rssPerConnBytes / 1024),
+            `${mu.duplicates} / ${mu.gaps}`,
+          ],
+        ],
+      )
+    : "not run";
   return `## Capacity: concurrent streams in one process
 
 ${capacity}
@@ -234,6 +267,15 @@ ${storm}
 ## 5. Write throughput
 
 ${writes}
+
+## 6. Multi-space streams
+
+One process holds multi-space streams (\`POST /api/stream\`, each entry \`page: 1\` as a sidebar
+asks), each following consecutive spaces of a shared pool. RSS is the server's, before
+opening and 2 s after a live change in a few spaces reached every follower of them;
+per position = settled growth ÷ first frames received.
+
+${multi}
 `;
 }
 

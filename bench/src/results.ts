@@ -1,6 +1,7 @@
 import type { CapacityFigures } from "./scenarios/capacity.ts";
 import type { CatchupFigures } from "./scenarios/catchup.ts";
 import type { TierFigures } from "./scenarios/fanout.ts";
+import type { MultiFigures } from "./scenarios/multi.ts";
 import type { StormFigures } from "./scenarios/storm.ts";
 import type { WriteFigures } from "./scenarios/writes.ts";
 
@@ -12,4 +13,5 @@ export type Results = {
   catchup: CatchupFigures[];
   storm: StormFigures[];
   writes: WriteFigures[];
+  multi: MultiFigures | undefined;
 };

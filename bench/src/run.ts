@@ -1,5 +1,5 @@
 /**
- * `bun src/run.ts [--quick] [--only=fanout,catchup,storm,writes] [--peers=ours,sio,full]
+ * `bun src/run.ts [--quick] [--only=fanout,catchup,storm,writes,multi] [--peers=ours,sio,full]
  *   [--sio-runtime=node|bun] [--out=DIR]`; BENCH_SERVER_MAIN=<main.ts> runs another server
  *   build in place of apps/server (A/B experiments of a proposed change).
  * Runs every scenario against one throw-away Postgres, writes results/latest.json,
@@ -19,6 +19,7 @@ import type { Results } from "./results.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
 import { runCatchup } from "./scenarios/catchup.ts";
 import { runTier } from "./scenarios/fanout.ts";
+import { runMulti } from "./scenarios/multi.ts";
 import { runStorm } from "./scenarios/storm.ts";
 import { runWrites } from "./scenarios/writes.ts";
 import { launch, type Running } from "./servers.ts";
@@ -89,6 +90,7 @@ const results: Results = {
   catchup: [],
   storm: [],
   writes: [],
+  multi: undefined,
 };
 
 async function withServer<T>(
@@ -167,6 +169,13 @@ try {
     log("5. write throughput");
     results.writes = await timed("writes", () =>
       withServer("ours", stack, (s) => runWrites(stack, s, sizes.writes, log)),
+    );
+  }
+  if (wanted("multi")) {
+    const m = sizes.multi;
+    log(`6. multi-space: ${m.streams} streams × ${m.spacesPerStream} spaces held by one process`);
+    results.multi = await timed("multi", () =>
+      withServer("ours", stack, (s) => runMulti(stack, fleet, s, m, log)),
     );
   }
 } finally {

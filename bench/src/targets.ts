@@ -66,6 +66,20 @@ export function computeTargets(results: Results, sizes: Sizes): Target[] {
     "KB",
     (v) => v <= 15,
   );
+  const multi = results.multi;
+  const m = sizes.multi;
+  add(
+    `RSS per followed position (multi-space: ${m.streams} streams × ${m.spacesPerStream} spaces, every first frame and live change delivered)`,
+    "≤ 1",
+    multi ? multi.rssPerPositionBytes / 1024 : undefined,
+    "KB",
+    (v) =>
+      v <= 1 &&
+      multi !== undefined &&
+      multi.live === multi.streams &&
+      multi.firstFrames === multi.positions &&
+      multi.deliveries === multi.expectedDeliveries,
+  );
   const cap = results.capacity;
   add(
     "concurrent streams held by one process (each got a live change)",

@@ -104,15 +104,32 @@ const handlers = {
   },
 };
 
-/** Opens one SSE stream over a raw TCP socket: the cheapest client the kernel allows. */
+/** The HTTP/1.1 request opening a stream: a GET, or a POST with a JSON body. */
+export function streamRequest(target: {
+  host: string;
+  port: number;
+  path: string;
+  token?: string;
+  body?: string;
+}): string {
+  const auth = target.token ? `Authorization: Bearer ${target.token}\r\n` : "";
+  const head = `HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n${auth}Accept: text/event-stream\r\n`;
+  if (target.body === undefined) return `GET ${target.path} ${head}\r\n`;
+  const length = Buffer.byteLength(target.body);
+  return `POST ${target.path} ${head}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${target.body}`;
+}
+
+/**
+ * Opens one SSE stream over a raw TCP socket: the cheapest client the kernel allows. With a
+ * `body`, the stream is opened by a POST of that JSON (the multi-space stream).
+ */
 export function openSse(
   ledger: Ledger,
   conn: Conn,
-  target: { host: string; port: number; path: string; token?: string },
+  target: { host: string; port: number; path: string; token?: string; body?: string },
   onFrame: FrameHandler,
 ): void {
-  const auth = target.token ? `Authorization: Bearer ${target.token}\r\n` : "";
-  const request = `GET ${target.path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n${auth}Accept: text/event-stream\r\n\r\n`;
+  const request = streamRequest(target);
   const state: State = {
     conn,
     request,

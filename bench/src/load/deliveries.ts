@@ -9,7 +9,15 @@ export type Conn = {
   space: string;
   /** Our SSE: the timestamp of the last frame (the resume cursor). */
   cursor: string | undefined;
-  /** When the first frame (reset, catch-up, or Socket.IO's connect ack) arrived; 0 before. */
+  /**
+   * A multi-space subscriber (one `POST /api/stream`): the spaces it follows, its cursor per
+   * space, and the spaces whose first frame has not come yet on the current connection.
+   */
+  multi?: { spaces: string[]; cursors: Map<string, string>; awaiting: Set<string> };
+  /**
+   * When the first frame (reset, catch-up, or Socket.IO's connect ack) arrived; 0 before.
+   * A multi-space subscriber is live when every one of its spaces had its first frame.
+   */
   liveAt: number;
   /** When its current connection attempt started. */
   startedAt: number;

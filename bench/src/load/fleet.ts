@@ -11,6 +11,9 @@ type Status = {
   open: number;
   firstStart: number;
   lastLive: number;
+  /** Multi-space subscribers: spaces followed, and how many of them had their first frame. */
+  positions: number;
+  firstFrames: number;
   errors: Record<string, number>;
 };
 export type PhaseResult = {
@@ -64,13 +67,22 @@ export class Fleet {
     return Promise.all(this.#workers.map((worker) => this.#ask<T>(worker, command)));
   }
 
-  /** Spreads the subscribers over the workers, round robin. */
+  /** Spreads the subscribers (single- and multi-space alike) over the workers, round robin. */
   async open(spec: Omit<OpenCommand, "type">): Promise<void> {
     const shares = this.#workers.map((): string[] => []);
     for (const [i, space] of spec.spaces.entries()) shares[i % shares.length]?.push(space);
+    const streams = this.#workers.map((): string[][] => []);
+    for (const [i, spaces] of (spec.streams ?? []).entries()) {
+      streams[i % streams.length]?.push(spaces);
+    }
     await Promise.all(
       this.#workers.map((worker, i) =>
-        this.#ask(worker, { ...spec, type: "open", spaces: shares[i] ?? [] }),
+        this.#ask(worker, {
+          ...spec,
+          type: "open",
+          spaces: shares[i] ?? [],
+          streams: streams[i] ?? [],
+        }),
       ),
     );
   }
@@ -86,6 +98,8 @@ export class Fleet {
       open: all.reduce((n, s) => n + s.open, 0),
       firstStart: Math.min(...all.map((s) => s.firstStart)),
       lastLive: Math.max(...all.map((s) => s.lastLive)),
+      positions: all.reduce((n, s) => n + s.positions, 0),
+      firstFrames: all.reduce((n, s) => n + s.firstFrames, 0),
       errors,
     };
   }
@@ -100,9 +114,23 @@ export class Fleet {
     }
   }
 
-  /** Waits until each subscriber got `perConn` changes of `phase`; merges the workers' counts. */
-  async waitPhase(phase: string, perConn: number, timeoutMs: number): Promise<PhaseResult> {
-    const all = await this.#all<PhaseResult>({ type: "wait", phase, perConn, timeoutMs });
+  /**
+   * Waits until each subscriber got `perConn` changes of `phase` (with `inSpaces`: each
+   * follower of those spaces, once per such space it follows); merges the workers' counts.
+   */
+  async waitPhase(
+    phase: string,
+    perConn: number,
+    timeoutMs: number,
+    inSpaces?: string[],
+  ): Promise<PhaseResult> {
+    const all = await this.#all<PhaseResult>({
+      type: "wait",
+      phase,
+      perConn,
+      timeoutMs,
+      inSpaces,
+    });
     const hist: Histogram = {};
     for (const part of all) merge(hist, part.hist ?? {});
     const firsts = all.filter((p) => p.deliveries > 0).map((p) => p.firstAt);

@@ -9,6 +9,13 @@ export type OpenCommand = {
   token?: string;
   /** One entry per subscriber: the space it follows. */
   spaces: string[];
+  /**
+   * Ours only: one entry per multi-space subscriber, the spaces it follows over one
+   * `POST /api/stream` (PROTOCOL.md §4.1). Opened after `spaces`' subscribers.
+   */
+  streams?: string[][];
+  /** The `page` of each multi-space entry (the server's default when absent). */
+  page?: number;
   /** Resume cursors by space (ours only). */
   since?: Record<string, string>;
   /** At most this many connections waiting for their first frame at once. */
@@ -18,7 +25,14 @@ export type OpenCommand = {
 export type Command =
   | OpenCommand
   | { type: "status" }
-  | { type: "wait"; phase: string; perConn: number; timeoutMs: number }
+  | {
+      type: "wait";
+      phase: string;
+      perConn: number;
+      timeoutMs: number;
+      /** Count only the subscribers following one of these spaces, once per such space. */
+      inSpaces?: string[];
+    }
   | { type: "drop" }
   | { type: "resume"; maxPending?: number }
   | { type: "integrity"; expected: number }

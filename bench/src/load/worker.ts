@@ -19,6 +19,8 @@ let maxPending = Number.POSITIVE_INFINITY;
 
 const SINCE = /"since":"([^"]+)"/;
 const TIMESTAMP = /"timestamp":"([^"]+)"/;
+// A delta's own spaceId (its intentions carry the same one, so the first match is right).
+const SPACE_ID = /"spaceId":"([^"]+)"/;
 
 function ourFrame(conn: Conn, data: string, now: number): void {
   const reset = data.includes('"reset":true');
@@ -27,6 +29,26 @@ function ourFrame(conn: Conn, data: string, now: number): void {
   conn.cursor = TIMESTAMP.exec(data)?.[1];
   if (conn.liveAt === 0) conn.liveAt = now;
   // A reset is a fresh window of history, not a delivery.
+  if (!reset) deliverAll(ledger, conn, data, now);
+}
+
+/** A frame of a multi-space stream: one space's delta, chained per space. */
+function multiFrame(conn: Conn, data: string, now: number): void {
+  const multi = conn.multi;
+  const space = SPACE_ID.exec(data)?.[1];
+  if (!multi || space === undefined) {
+    ledger.error("frame-without-space");
+    return;
+  }
+  const reset = data.includes('"reset":true');
+  const since = SINCE.exec(data)?.[1];
+  const cursor = multi.cursors.get(space);
+  if (!reset && cursor !== undefined && since !== cursor) ledger.gaps++;
+  const timestamp = TIMESTAMP.exec(data)?.[1];
+  if (timestamp !== undefined) multi.cursors.set(space, timestamp);
+  if (multi.awaiting.delete(space) && multi.awaiting.size === 0 && conn.liveAt === 0) {
+    conn.liveAt = now;
+  }
   if (!reset) deliverAll(ledger, conn, data, now);
 }
 
@@ -43,6 +65,17 @@ function connect(conn: Conn): void {
     openSio(ledger, conn, target);
   } else if (s.kind === "full") {
     openSse(ledger, conn, { ...target, path: `/stream?space=${conn.space}` }, fullArrayFrame);
+  } else if (conn.multi) {
+    const multi = conn.multi;
+    multi.awaiting = new Set(multi.spaces);
+    const body = JSON.stringify({
+      spaces: multi.spaces.map((spaceId) => ({
+        spaceId,
+        since: multi.cursors.get(spaceId),
+        page: s.page,
+      })),
+    });
+    openSse(ledger, conn, { ...target, path: "/api/stream", body }, multiFrame);
   } else {
     const since = conn.cursor === undefined ? "" : `&since=${encodeURIComponent(conn.cursor)}`;
     const path = `/api/stream?spaceId=${conn.space}${since}`;
@@ -64,17 +97,42 @@ function pump(): void {
 function status() {
   let live = 0;
   let open = 0;
+  let positions = 0;
+  let firstFrames = 0;
   let firstStart = Number.POSITIVE_INFINITY;
   let lastLive = 0;
   for (const conn of conns) {
     if (conn.open) open++;
+    if (conn.multi) {
+      positions += conn.multi.spaces.length;
+      firstFrames += conn.multi.spaces.length - conn.multi.awaiting.size;
+    }
     if (conn.liveAt > 0) {
       live++;
       lastLive = Math.max(lastLive, conn.liveAt);
     }
     firstStart = Math.min(firstStart, conn.startedAt);
   }
-  return { total: conns.length, live, open, firstStart, lastLive, errors: ledger.errors };
+  return {
+    total: conns.length,
+    live,
+    open,
+    firstStart,
+    lastLive,
+    positions,
+    firstFrames,
+    errors: ledger.errors,
+  };
+}
+
+/** (subscriber, space) pairs where the subscriber follows one of `spaces`. */
+function followersOf(spaces: string[]): number {
+  const wanted = new Set(spaces);
+  let pairs = 0;
+  for (const conn of conns) {
+    for (const space of conn.multi?.spaces ?? [conn.space]) if (wanted.has(space)) pairs++;
+  }
+  return pairs;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -96,6 +154,16 @@ async function handle(command: Command): Promise<unknown> {
         conn.cursor = command.since?.[space];
         return conn;
       });
+      for (const spaces of command.streams ?? []) {
+        const conn = ledger.newConn(conns.length, spaces[0] ?? "");
+        const cursors = new Map<string, string>();
+        for (const space of spaces) {
+          const since = command.since?.[space];
+          if (since !== undefined) cursors.set(space, since);
+        }
+        conn.multi = { spaces, cursors, awaiting: new Set(spaces) };
+        conns.push(conn);
+      }
       maxPending = command.maxPending ?? Number.POSITIVE_INFINITY;
       queue.push(...conns);
       pump();
@@ -104,7 +172,8 @@ async function handle(command: Command): Promise<unknown> {
     case "status":
       return status();
     case "wait": {
-      const target = command.perConn * conns.length;
+      const followers = command.inSpaces ? followersOf(command.inSpaces) : conns.length;
+      const target = command.perConn * followers;
       const done = await waitFor(
         () => (ledger.phases[command.phase]?.deliveries ?? 0) >= target,
         command.timeoutMs,

@@ -1,18 +1,29 @@
 // Dev probe: our server in this process, so that a full GC can run and JSC's heap be
 // counted: live heap and object types per open stream, versus RSS per stream.
-// `bun src/probe/memory.ts [streams] [--since-head]` (--since-head: a tiny first frame, an
-// empty catch-up, instead of a reset carrying the latest page of 50 intentions)
+// `bun src/probe/memory.ts [streams] [--since-head] [--multi=K]` (--since-head: a tiny first
+// frame, an empty catch-up, instead of a reset carrying the latest page of 50 intentions;
+// --multi=K: multi-space streams of K spaces each over a pool where each space has 100
+// followers, as the bench's multi-space scenario, `page: 1`, figures per stream and position)
 import { heapStats } from "bun:jsc";
 import { freePort } from "@rhizome/testkit";
 import { loadConfig } from "../../../apps/server/src/config.ts";
 import { startServer } from "../../../apps/server/src/server.ts";
 import { Fleet } from "../load/fleet.ts";
+import { fillSpaces, streamSpaces } from "../scenarios/multi.ts";
 import { createSpaces, fillSpace, SERVER_ENV, startStack } from "../stack.ts";
 
 const n = Number(process.argv[2] ?? 2000);
+const k = Number(process.argv.find((a) => a.startsWith("--multi="))?.slice(8) ?? 0);
 const stack = await startStack();
 const [space] = (await createSpaces(stack, 1, "memory")) as [string];
 await fillSpace(stack, space, 500);
+const pool = k > 0 ? await createSpaces(stack, Math.max(k, (n * k) / 100), "memory multi") : [];
+await fillSpaces(stack, pool, 3);
+/** The subscribers of `count` streams: single-space ones, or multi-space ones with --multi. */
+const subscribers = (count: number) =>
+  k > 0
+    ? { spaces: [], streams: streamSpaces(pool, count, k), page: 1 }
+    : { spaces: Array(count).fill(space) };
 const port = freePort();
 const config = loadConfig({ ...SERVER_ENV, DATABASE_URL: stack.databaseUrl, PORT: String(port) });
 const server = await startServer(config, { hostname: "127.0.0.1" });
@@ -29,12 +40,12 @@ const [row] = await stack.sql<{ head: string }[]>`
 const since = process.argv.includes("--since-head") ? { [space]: row?.head as string } : undefined;
 const spec = { kind: "ours" as const, host: "127.0.0.1", port, token: stack.being.token, since };
 // Warm every code path once, then measure from a settled heap.
-await fleet.open({ ...spec, spaces: Array(200).fill(space) });
+await fleet.open({ ...spec, ...subscribers(k > 0 ? 20 : 200) });
 await fleet.waitLive(30_000);
 await fleet.closeAll();
 await Bun.sleep(500);
 const before = await settle();
-await fleet.open({ ...spec, spaces: Array(n).fill(space), maxPending: 256 });
+await fleet.open({ ...spec, ...subscribers(n), maxPending: k > 0 ? 64 : 256 });
 console.log("live", (await fleet.waitLive(120_000)).live);
 const rssUnsettled = process.memoryUsage().rss;
 const after = await settle();
@@ -54,12 +65,20 @@ await fleet.closeAll();
 await Bun.sleep(1000);
 const closed = await settle();
 console.log(`after closing all: RSS ${per(closed.rss, before.rss)} B/stream above the start`);
-await fleet.open({ ...spec, spaces: Array(n).fill(space), maxPending: 256 });
+await fleet.open({ ...spec, ...subscribers(n), maxPending: k > 0 ? 64 : 256 });
 await fleet.waitLive(120_000);
 const reopened = await settle();
 console.log(
   `reopened: RSS/stream ${per(reopened.rss, closed.rss)} B, JS heap/stream ${per(reopened.heap.heapSize, closed.heap.heapSize)} B`,
 );
+if (k > 0) {
+  const perPosition = (a: number, b: number) => ((a - b) / (n * k)).toFixed(0);
+  console.log(
+    `per followed position (${n} × ${k}): RSS after full GC ${perPosition(after.rss, before.rss)} B, ` +
+      `live JS heap ${perPosition(after.heap.heapSize, before.heap.heapSize)} B, ` +
+      `reopened RSS ${perPosition(reopened.rss, closed.rss)} B`,
+  );
+}
 const counts = Object.entries(after.heap.objectTypeCounts)
   .map(([type, count]) => [type, (count - (before.heap.objectTypeCounts[type] ?? 0)) / n] as const)
   .filter(([, perStream]) => perStream >= 0.5)
