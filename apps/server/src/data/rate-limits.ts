@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rateLimits } from "../db/schema.ts";
+import { preparedPerDb } from "../db/sql.ts";
 
 /**
  * Counts one hit in `key`'s window, in one statement; the new count, or undefined when the
@@ -10,17 +11,27 @@ export async function countHit(
   db: Db,
   hit: { key: string; windowStart: number; limit: number },
 ): Promise<number | undefined> {
-  const [row] = await db
+  // Every write runs it: prepared once per database.
+  const [row] = await countHitStatement(db).execute(hit);
+  return row?.count;
+}
+
+const countHitStatement = preparedPerDb((db) =>
+  db
     .insert(rateLimits)
-    .values({ key: hit.key, windowStart: hit.windowStart, count: 1 })
+    .values({
+      key: sql.placeholder("key"),
+      windowStart: sql.placeholder("windowStart"),
+      count: 1,
+    })
     .onConflictDoUpdate({
       target: [rateLimits.key, rateLimits.windowStart],
       set: { count: sql`${rateLimits.count} + 1` },
-      setWhere: sql`${rateLimits.count} < ${hit.limit}`,
+      setWhere: sql`${rateLimits.count} < ${sql.placeholder("limit")}`,
     })
-    .returning({ count: rateLimits.count });
-  return row?.count;
-}
+    .returning({ count: rateLimits.count })
+    .prepare("count_rate_hit"),
+);
 
 /** Deletes windows that began before `before` (epoch ms); returns how many. */
 export async function deleteRateLimitsBefore(db: Db, before: number): Promise<number> {

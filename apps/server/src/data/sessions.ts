@@ -2,6 +2,7 @@ import type { Being } from "@rhizome/protocol";
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { beings, sessions } from "../db/schema.ts";
+import { preparedPerDb } from "../db/sql.ts";
 import { beingColumns } from "./beings.ts";
 
 export async function insertSession(
@@ -18,16 +19,24 @@ export async function insertSession(
 /** A live session: its being, and when it expires (epoch milliseconds), so no cache outlives it. */
 export type LiveSession = { being: Being; expiresAt: number };
 
-/** The being of a live (unexpired) session, and the session's expiry. */
-export async function findLiveSession(db: Db, tokenHash: string): Promise<LiveSession | undefined> {
-  const [row] = await db
+const findLiveSessionStatement = preparedPerDb((db) =>
+  db
     .select({
       ...beingColumns,
       expiresAt: sql<number>`(extract(epoch from ${sessions.expiresAt}) * 1000)::float8`,
     })
     .from(sessions)
     .innerJoin(beings, eq(beings.id, sessions.beingId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, sql`now()`)));
+    .where(
+      and(eq(sessions.tokenHash, sql.placeholder("tokenHash")), gt(sessions.expiresAt, sql`now()`)),
+    )
+    .prepare("find_live_session"),
+);
+
+/** The being of a live (unexpired) session, and the session's expiry. */
+export async function findLiveSession(db: Db, tokenHash: string): Promise<LiveSession | undefined> {
+  // Every API request runs it: prepared once per database.
+  const [row] = await findLiveSessionStatement(db).execute({ tokenHash });
   if (!row) return undefined;
   const { expiresAt, ...being } = row;
   return { being, expiresAt: Number(expiresAt) };

@@ -49,3 +49,19 @@ export function isUniqueViolation(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A statement built once per database and then only executed: building a drizzle query
+ * costs more CPU than the round trip for the small statements every request runs.
+ */
+export function preparedPerDb<S>(build: (db: Db) => S): (db: Db) => S {
+  const statements = new WeakMap<Db, S>();
+  return (db) => {
+    let statement = statements.get(db);
+    if (!statement) {
+      statement = build(db);
+      statements.set(db, statement);
+    }
+    return statement;
+  };
+}
