@@ -9,6 +9,7 @@ describe("configuration", () => {
     expect(config.dataDir).toBe(".data");
     expect(config.sync).toMatchObject({
       batchMs: 1000,
+      batchAudience: 5000,
       maxBatch: 100,
       catchupLimit: 50,
       pageSize: 50,
@@ -71,6 +72,7 @@ describe("configuration", () => {
   test("every SYNC_* variable is read", () => {
     const config = loadConfig({
       SYNC_BATCH_MS: "5",
+      SYNC_BATCH_AUDIENCE: "7",
       SYNC_MAX_BATCH: "6",
       SYNC_CATCHUP_LIMIT: "7",
       SYNC_PAGE_SIZE: "8",
@@ -84,6 +86,7 @@ describe("configuration", () => {
     });
     expect(config.sync).toEqual({
       batchMs: 5,
+      batchAudience: 7,
       maxBatch: 6,
       catchupLimit: 7,
       pageSize: 8,
@@ -99,6 +102,7 @@ describe("configuration", () => {
 
   test.each([
     ["SYNC_BATCH_MS", "soon"],
+    ["SYNC_BATCH_AUDIENCE", "0"],
     ["SYNC_MAX_BATCH", "0"],
     ["SYNC_CATCHUP_LIMIT", "-1"],
     ["SYNC_PAGE_SIZE", "1.5"],

@@ -7,6 +7,8 @@ export type Config = {
   dataDir: string;
   sync: {
     batchMs: number;
+    /** Subscribers of a space at which its batch window is the full `batchMs` (fewer: shorter). */
+    batchAudience: number;
     maxBatch: number;
     catchupLimit: number;
     pageSize: number;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
     dataDir: env.DATA_DIR?.trim() || ".data",
     sync: {
       batchMs: attempt(() => integer(env, "SYNC_BATCH_MS", 1000, 0, 60_000), 0),
+      batchAudience: attempt(() => integer(env, "SYNC_BATCH_AUDIENCE", 5000, 1, 10_000_000), 1),
       maxBatch: attempt(() => integer(env, "SYNC_MAX_BATCH", 100, 1, 10_000), 0),
       catchupLimit: attempt(
         () => integer(env, "SYNC_CATCHUP_LIMIT", DEFAULTS.catchupLimit, 1, 10_000),

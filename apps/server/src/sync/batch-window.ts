@@ -1,9 +1,22 @@
 import type { Timers } from "@rhizome/protocol";
 
 /**
- * Leading-edge batching of one space's changes (DESIGN §6): the first change after a quiet
- * window is flushed at once; later ones wait for the window's end, or for a full batch.
+ * Leading-edge batching of one space's changes (docs/PROTOCOL.md, "Live deltas and
+ * batching"): the first change after a quiet window is flushed at once; later ones wait for
+ * the window's end, or for a full batch. The window adapts to the audience, since a frame
+ * costs a write per subscriber: `batchMs × min(1, audience / batchAudience)`, so a
+ * conversation among a few is sent at once and a crowd is coalesced for the full window.
  */
+export function windowMs(
+  settings: { batchMs: number; batchAudience: number },
+  audience: number,
+): number {
+  // A space with no subscriber yet still counts one: a window of 0 would re-arm at once.
+  return (
+    settings.batchMs * Math.min(1, Math.max(1, audience) / Math.max(1, settings.batchAudience))
+  );
+}
+
 export class BatchWindow {
   /** Changes announced since the last flush started: what the next flush will carry. */
   #pending = 0;
@@ -12,8 +25,10 @@ export class BatchWindow {
 
   constructor(
     private readonly timers: Timers,
-    private readonly settings: { batchMs: number; maxBatch: number },
+    private readonly settings: { batchMs: number; maxBatch: number; batchAudience: number },
     private readonly flush: () => void,
+    /** This instance's subscribers of the space, read when a window opens. */
+    private readonly audience: () => number = () => settings.batchAudience,
   ) {}
 
   get pending(): number {
@@ -50,12 +65,15 @@ export class BatchWindow {
   }
 
   #open(): void {
-    this.#timer = this.timers.setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#pending > 0 && !this.#disposed) {
-        this.flush();
-        this.#open();
-      }
-    }, this.settings.batchMs);
+    this.#timer = this.timers.setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#pending > 0 && !this.#disposed) {
+          this.flush();
+          this.#open();
+        }
+      },
+      windowMs(this.settings, this.audience()),
+    );
   }
 }

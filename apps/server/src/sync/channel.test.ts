@@ -92,6 +92,7 @@ describe("SpaceChannel, model-based", () => {
             source,
             settings: {
               batchMs: 100,
+              batchAudience: 1,
               maxBatch,
               catchupLimit: 4,
               pageSize: 1000,

@@ -75,7 +75,12 @@ export class SpaceChannel {
       BEFORE_EVERY_CURSOR,
     );
     this.#timers = deps.timers ?? realTimers;
-    this.#batch = new BatchWindow(this.#timers, deps.settings, () => this.#requestFlush());
+    this.#batch = new BatchWindow(
+      this.#timers,
+      deps.settings,
+      () => this.#requestFlush(),
+      () => this.subscriberCount,
+    );
     this.#audience = new Audience(spaceId, deps.metrics);
   }
 

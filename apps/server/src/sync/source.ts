@@ -19,6 +19,8 @@ export type ChangeSource = {
 
 export type SyncSettings = {
   batchMs: number;
+  /** Subscribers of a space on this instance at which its window is the full `batchMs`. */
+  batchAudience: number;
   maxBatch: number;
   catchupLimit: number;
   pageSize: number;

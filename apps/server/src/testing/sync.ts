@@ -79,6 +79,7 @@ export class TestClient {
 
 export const DEFAULT_TEST_SETTINGS: SyncSettings = {
   batchMs: 100,
+  batchAudience: 1,
   maxBatch: 10,
   catchupLimit: 4,
   pageSize: 1000,
