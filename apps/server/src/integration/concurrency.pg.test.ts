@@ -17,13 +17,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
 
     beforeAll(async () => {
       await pg.open();
-      const env = {
-        SYNC_BATCH_MS: "30",
-        SYNC_MAX_BATCH: "10",
-        SYNC_HEARTBEAT_MS: "1000",
-        RATE_SIGNUP_PER_MINUTE: "1000000",
-      };
-      instances.push(await pg.server(env), await pg.server(env));
+      instances.push(...(await pg.twoInstances()));
     }, 120_000);
     afterAll(() => pg.close());
 

@@ -7,6 +7,14 @@ type Scratch = Awaited<ReturnType<typeof createScratchDatabase>>;
  * A throw-away database on DATABASE_URL's server, the direct connection that reads its
  * truth, and server processes over it; `close()` undoes all of it.
  */
+/** Short batches and heartbeats, so that readers dropping at random chain many frames. */
+const CONCURRENCY_ENV = {
+  SYNC_BATCH_MS: "30",
+  SYNC_MAX_BATCH: "10",
+  SYNC_HEARTBEAT_MS: "1000",
+  RATE_SIGNUP_PER_MINUTE: "1000000",
+};
+
 export class PgFixture {
   #scratch: Scratch | undefined;
   #truth: DbTruth | undefined;
@@ -40,6 +48,11 @@ export class PgFixture {
     });
     this.#servers.push(server);
     return server;
+  }
+
+  /** Two server processes with the concurrency tests' settings: the roaming readers' stack. */
+  async twoInstances(): Promise<ServerProcess[]> {
+    return [await this.server(CONCURRENCY_ENV), await this.server(CONCURRENCY_ENV)];
   }
 
   async close(): Promise<void> {
