@@ -33,7 +33,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
       );
       await waitFor(
         () => readers.every((reader) => reader.client.connection.status === "live"),
-        () => "readers live",
+        // Under load a worker can still be starting: say where each reader is stuck.
+        () =>
+          `readers live: ${readers.map((reader) => JSON.stringify(reader.client.connection)).join(", ")}`,
+        60_000,
       );
       for (let n = 0; n < 20; n++) await post(owner.api, owner.space.id, `spread ${n}`);
       const live = await pg.truth.live(owner.space.id);
