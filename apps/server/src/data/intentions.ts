@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Db } from "../db/client.ts";
 import { intentions } from "../db/schema.ts";
-import { asTimestamp, cursorSql, isUniqueViolation, rowsOf, selectList } from "../db/sql.ts";
+import { asTimestamp, cursorSql, rowsOf } from "../db/sql.ts";
 import { intentionColumns } from "./intention-columns.ts";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -60,58 +60,6 @@ async function underSpaceClock<R>(
     if (error instanceof RolledBack) return error.value as R | "no-space";
     throw error;
   }
-}
-
-export type InsertOutcome =
-  | { kind: "created"; intention: Intention }
-  | { kind: "exists"; intention: Intention & { deleted: boolean } }
-  | { kind: "no-space" };
-
-/** The inserted intention, or a row of nulls when nothing was inserted. */
-type InsertedRow = ({ [K in keyof Intention]: Intention[K] } | { [K in keyof Intention]: null }) & {
-  notified: unknown;
-};
-
-/**
- * Posts an intention in one statement, the hot path: clock (the space's row lock), insert,
- * notify, commit, in one round trip instead of a transaction's five. An id that exists is
- * reported, never overwritten, and does not move the clock.
- *
- * `NOT EXISTS` is judged in the statement's snapshot, taken before it waits for the space's
- * lock; a replay racing its first attempt passes it and must not commit a clock step with no
- * change. So the insert has no `ON CONFLICT`: its unique violation aborts the whole statement,
- * the clock bump with it, and the replay is answered like any other.
- */
-export async function insertIntention(
-  db: Db,
-  input: { id: string; spaceId: string; authorId: string; content: string },
-): Promise<InsertOutcome> {
-  const unused = sql`NOT EXISTS (SELECT 1 FROM intentions WHERE id = ${input.id}::uuid)`;
-  const rows = await rowsOf<InsertedRow>(
-    db,
-    sql`WITH clock AS (${clockStep(input.spaceId, unused)}), inserted AS (
-          INSERT INTO intentions (id, space_id, author_id, content, created_at, updated_at)
-          SELECT ${input.id}::uuid, ${input.spaceId}::uuid, ${input.authorId}::uuid,
-                 ${input.content}::text, head, head
-          FROM clock
-          RETURNING ${selectList(intentionColumns)}
-        ), notified AS (
-          SELECT ${notifyChange(input.spaceId)} FROM inserted
-        )
-        SELECT i.*, (SELECT count(*) FROM notified) AS notified
-        FROM (SELECT 1) AS one LEFT JOIN inserted AS i ON true`,
-  ).catch((error: unknown) => {
-    if (isUniqueViolation(error)) return [];
-    throw error;
-  });
-  const [row] = rows;
-  if (row?.id) {
-    const { notified: _, ...intention } = row;
-    return { kind: "created", intention };
-  }
-  // Nothing inserted: the id exists (in this space or another), or the space does not.
-  const existing = await findWithTombstone(db, input.id);
-  return existing ? { kind: "exists", intention: existing } : { kind: "no-space" };
 }
 
 export type EditOutcome = { kind: "edited" | "same"; intention: Intention } | { kind: "gone" };

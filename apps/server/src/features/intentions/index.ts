@@ -18,13 +18,14 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     .use(auth)
     .post(
       "/spaces/:id/intentions",
-      async ({ being, params, body, set }) => {
-        const result = unwrap(await service.post(params.id, being.id, body));
+      async ({ sessionKey, params, body, set }) => {
+        const result = unwrap(await service.post(params.id, sessionKey, body));
         set.status = result.created ? 201 : 200;
         return { intention: result.intention };
       },
       {
-        auth: true,
+        // The post's one statement checks the session, membership and limit (one round trip).
+        statementAuth: true,
         params: SpaceParams,
         body: PostBody,
         response: { 200: IntentionResponse, 201: IntentionResponse },

@@ -1,13 +1,22 @@
 import type { Intention } from "@rhizome/protocol";
+import { mayRead } from "../../access/rule.ts";
 import {
   editIntention,
   findWithTombstone,
-  insertIntention,
   readHistoryPage,
   tombstoneIntention,
 } from "../../data/intentions.ts";
+import { postIntention } from "../../data/post-intention.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
+import {
+  conflict,
+  type Failure,
+  forbidden,
+  isFailure,
+  notFound,
+  rateLimited,
+  revoked,
+} from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
@@ -23,39 +32,45 @@ export class IntentionsService {
     private readonly committed: (spaceId: string) => void = () => {},
   ) {}
 
-  /** Posts once per client-made id: a replay answers the stored intention, a reuse is a conflict. */
+  /**
+   * Posts once per client-made id: a replay answers the stored intention, a reuse is a
+   * conflict. The session, membership and write limit are checked in the post's one
+   * statement (data/post-intention.ts), so each is read as of this very request.
+   */
   async post(
     spaceId: string,
-    authorId: string,
+    sessionKey: string,
     input: typeof PostBody.static,
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
-    const access = await this.spaces.access(spaceId, authorId);
-    if (isFailure(access)) return access;
-    const clientId = input.id;
-    const refused =
-      access.role === null
-        ? forbidden("join the space before posting")
-        : refusal(await this.writes.take(authorId), "too many writes");
-    if (refused) {
-      // A retry of a post that landed (the author left since, or hit the rate limit) must
-      // learn that it landed, or an outbox would drop a message that is in fact stored.
-      const stored = clientId ? await findWithTombstone(this.db, clientId) : undefined;
-      const replay = stored && this.#asReplay(stored, spaceId, authorId, input.content);
-      return replay && !isFailure(replay) ? replay : refused;
-    }
-    const id = clientId ?? crypto.randomUUID();
-    const outcome = await insertIntention(this.db, {
-      id,
+    const window = this.writes.window();
+    const outcome = await postIntention(this.db, {
+      sessionKey,
       spaceId,
-      authorId,
+      id: input.id ?? crypto.randomUUID(),
       content: input.content,
+      window,
     });
+    if (outcome.kind === "no-session") return revoked();
     if (outcome.kind === "no-space") return notFound("space");
-    if (outcome.kind === "created") {
+    const { authorId, visibility, role, taken, created, intention: stored } = outcome;
+    if (!mayRead(visibility, role)) return notFound("space");
+    if (created && stored) {
       this.committed(spaceId);
-      return { intention: outcome.intention, created: true };
+      const { deleted: _, ...intention } = stored;
+      return { intention, created: true };
     }
-    return this.#asReplay(outcome.intention, spaceId, authorId, input.content);
+    const refused =
+      role === null
+        ? forbidden("join the space before posting")
+        : taken
+          ? undefined
+          : rateLimited("too many writes, slow down", window.retryAfter);
+    // Nothing inserted, nothing refused: only a space that vanished meanwhile.
+    if (!stored) return refused ?? notFound("space");
+    // A retry of a post that landed (the author left since, or hit the rate limit) must
+    // learn that it landed, or an outbox would drop a message that is in fact stored.
+    const replay = this.#asReplay(stored, spaceId, authorId, input.content);
+    return refused && isFailure(replay) ? refused : replay;
   }
 
   /** An id already stored: the same post again is a replay, anything else reuses the id. */
