@@ -1,9 +1,19 @@
 import type { Intention } from "@rhizome/protocol";
-import { SPACE_CHANGES_CHANNEL } from "../db/channels.ts";
 import type { Db } from "../db/client.ts";
-import { cursorSql, hasSqlState, isUniqueViolation, preparedStatement } from "../db/sql.ts";
+import { preparedStatement } from "../db/sql.ts";
 import type { RateWindow } from "./rate-limits.ts";
 import type { Role } from "./spaces.ts";
+import {
+  clockCte,
+  clockGuard,
+  intentionList,
+  notifiedCte,
+  runWrite,
+  SESSION_CTE,
+  takenCte,
+  UNDER_LIMIT,
+  WINDOW_PARAMS,
+} from "./write-sql.ts";
 
 export type PostInput = {
   sessionKey: string;
@@ -40,59 +50,29 @@ type PostRow = {
   deleted: boolean;
 } & ({ [K in keyof Intention]: Intention[K] } | { [K in keyof Intention]: null });
 
-const intentionList = (alias: string) =>
-  `${alias}.id, ${alias}.space_id AS "spaceId", ${alias}.author_id AS "authorId", ${alias}.content,
-   ${cursorSql(`${alias}.created_at`)} AS "createdAt", ${cursorSql(`${alias}.updated_at`)} AS "updatedAt"`;
-
 /**
- * A post in one statement, one round trip (DESIGN §3, §7): the session, the membership, the
- * write limit, the space clock, the insert and the notification. Every check reads the
- * statement's snapshot, so a revocation committed before the post is seen by it.
- *
- * Locks are taken space row first, then the limit's row, in every writer, so they never
- * deadlock, and the limit's row (hot for one busy being) is held only from its upsert to the
- * commit. The limit is pre-checked on the snapshot, so a flood over it takes no lock at all.
- * An id already stored moves no clock and inserts nothing; it still counts as a write.
- *
- * The last column guards the clock: a step with no insert (the window filled between the
- * snapshot and the upsert) divides by zero, aborting the statement and the step with it.
+ * A post in one statement, one round trip (DESIGN §3, §7; the pieces and their lock order
+ * are in write-sql.ts). An id already stored moves no clock and inserts nothing; it still
+ * counts as a write, as every attempt of a member does.
  */
-export const POST_INTENTION_SQL = `WITH session AS (
-     SELECT being_id FROM sessions WHERE token_hash = $1::text AND expires_at > now()
-   ), access AS (
+export const POST_INTENTION_SQL = `WITH ${SESSION_CTE}, access AS (
      SELECT s.visibility, m.role
      FROM session
-     JOIN spaces AS s ON s.id = $2::uuid
+     JOIN spaces AS s ON s.id = $5::uuid
      LEFT JOIN space_members AS m ON m.space_id = s.id AND m.being_id = session.being_id
    ), existing AS (
      SELECT ${intentionList("i")}, i.deleted_at IS NOT NULL AS deleted
-     FROM intentions AS i WHERE i.id = $3::uuid
+     FROM intentions AS i WHERE i.id = $6::uuid
    ), allowed AS (
-     SELECT 1 FROM access, session
-     WHERE access.role IS NOT NULL
-       AND coalesce((SELECT count FROM rate_limits
-                     WHERE key = $5::text || session.being_id::text
-                       AND window_start = $6::bigint), 0) < $7::int
-   ), clock AS (
-     UPDATE spaces SET head = GREATEST(clock_timestamp(), head + interval '1 microsecond')
-     WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM existing)
-     RETURNING head
-   ), taken AS (
-     INSERT INTO rate_limits (key, window_start, count)
-     SELECT $5::text || session.being_id::text, $6::bigint, 1 FROM session
-     WHERE EXISTS (SELECT 1 FROM allowed)
-       AND (EXISTS (SELECT 1 FROM clock) OR EXISTS (SELECT 1 FROM existing))
-     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-       WHERE rate_limits.count < $7::int
-     RETURNING count
-   ), inserted AS (
+     SELECT 1 FROM access, session WHERE access.role IS NOT NULL AND ${UNDER_LIMIT}
+   ), ${clockCte("$5::uuid", "EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM existing)")},
+   ${takenCte("EXISTS (SELECT 1 FROM allowed) AND (EXISTS (SELECT 1 FROM clock) OR EXISTS (SELECT 1 FROM existing))")},
+   inserted AS (
      INSERT INTO intentions AS n (id, space_id, author_id, content, created_at, updated_at)
-     SELECT $3::uuid, $2::uuid, session.being_id, $4::text, clock.head, clock.head
+     SELECT $6::uuid, clock.id, session.being_id, $7::text, clock.head, clock.head
      FROM clock, session WHERE EXISTS (SELECT 1 FROM taken)
      RETURNING ${intentionList("n")}
-   ), notified AS (
-     SELECT pg_notify('${SPACE_CHANGES_CHANNEL}', $2::text) FROM inserted
-   )
+   ), ${notifiedCte("inserted")}
    SELECT session.being_id AS "beingId", access.visibility, access.role,
           EXISTS (SELECT 1 FROM taken) AS taken,
           inserted.id IS NOT NULL AS created,
@@ -103,9 +83,7 @@ export const POST_INTENTION_SQL = `WITH session AS (
           coalesce(inserted."createdAt", existing."createdAt") AS "createdAt",
           coalesce(inserted."updatedAt", existing."updatedAt") AS "updatedAt",
           coalesce(existing.deleted, false) AS deleted,
-          (SELECT count(*) FROM notified) +
-            CASE WHEN EXISTS (SELECT 1 FROM clock)
-                 THEN 1 / (SELECT count(*)::int FROM inserted) ELSE 0 END AS guard
+          ${clockGuard("inserted")} AS guard
    FROM (SELECT 1) AS one
    LEFT JOIN session ON true
    LEFT JOIN access ON true
@@ -113,15 +91,7 @@ export const POST_INTENTION_SQL = `WITH session AS (
    LEFT JOIN existing ON true`;
 
 /** The values of `$1`, `$2`, ... of the statement, in order. */
-export const POST_INTENTION_PARAMS = [
-  "sessionKey",
-  "spaceId",
-  "id",
-  "content",
-  "keyPrefix",
-  "windowStart",
-  "limit",
-] as const;
+export const POST_INTENTION_PARAMS = [...WINDOW_PARAMS, "spaceId", "id", "content"] as const;
 
 const postStatement = preparedStatement<PostRow>(
   "post_intention",
@@ -129,31 +99,10 @@ const postStatement = preparedStatement<PostRow>(
   POST_INTENTION_PARAMS,
 );
 
-/** Postgres' division_by_zero: the clock guard of the statement above. */
-const CLOCK_GUARD = "22012";
-
-/**
- * Runs the post's statement. A race it lost (the same id committed meanwhile, or the window
- * filled between its snapshot and its upsert) aborts it whole; it then runs again in a new
- * snapshot, which sees what won, and answers like any other replay or refusal.
- */
+/** Runs the post's statement (again, if it lost a race: see `runWrite`). */
 export async function postIntention(db: Db, input: PostInput): Promise<PostOutcome> {
-  const values = {
-    sessionKey: input.sessionKey,
-    spaceId: input.spaceId,
-    id: input.id,
-    content: input.content,
-    ...input.window,
-  };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const [row] = await postStatement(db, values);
-      return outcomeOf(row as PostRow);
-    } catch (error) {
-      const lostRace = isUniqueViolation(error) || hasSqlState(error, CLOCK_GUARD);
-      if (!lostRace || attempt >= 3) throw error;
-    }
-  }
+  const { window, ...post } = input;
+  return outcomeOf(await runWrite(postStatement, db, { ...post, ...window }));
 }
 
 function outcomeOf(row: PostRow): PostOutcome {

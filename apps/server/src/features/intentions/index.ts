@@ -50,11 +50,11 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     )
     .patch(
       "/intentions/:id",
-      async ({ being, params, body }) => ({
-        intention: unwrap(await service.edit(params.id, being.id, body.content)),
+      async ({ sessionKey, params, body }) => ({
+        intention: unwrap(await service.edit(params.id, sessionKey, body.content)),
       }),
       {
-        auth: true,
+        statementAuth: true,
         params: IntentionParams,
         body: EditBody,
         response: { 200: IntentionResponse },
@@ -63,12 +63,12 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     )
     .delete(
       "/intentions/:id",
-      async ({ being, params, set }) => {
-        unwrap(await service.delete(params.id, being.id));
+      async ({ sessionKey, params, set }) => {
+        unwrap(await service.delete(params.id, sessionKey));
         set.status = 204;
       },
       {
-        auth: true,
+        statementAuth: true,
         params: IntentionParams,
         detail: { summary: "Delete (author or space owner)" },
       },

@@ -1,11 +1,11 @@
 import type { Intention } from "@rhizome/protocol";
 import { mayRead } from "../../access/rule.ts";
 import {
+  type ChangeOutcome,
   editIntention,
-  findWithTombstone,
-  readHistoryPage,
   tombstoneIntention,
-} from "../../data/intentions.ts";
+} from "../../data/change-intention.ts";
+import { readHistoryPage } from "../../data/intentions.ts";
 import { postIntention } from "../../data/post-intention.ts";
 import type { Db } from "../../db/client.ts";
 import {
@@ -17,7 +17,7 @@ import {
   rateLimited,
   revoked,
 } from "../../failure.ts";
-import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
+import type { RateLimiter } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
 
@@ -90,34 +90,46 @@ export class IntentionsService {
     return { intention: existing, created: false };
   }
 
-  async edit(id: string, actorId: string, content: string): Promise<Intention | Failure> {
-    const current = await findWithTombstone(this.db, id);
-    if (!current || current.deleted) return notFound("intention");
-    const access = await this.spaces.access(current.spaceId, actorId);
-    if (isFailure(access)) return notFound("intention");
-    if (current.authorId !== actorId) return forbidden("only the author edits an intention");
-    const limited = refusal(await this.writes.take(actorId), "too many writes");
-    if (limited) return limited;
-    const outcome = await editIntention(this.db, { id, spaceId: current.spaceId, content });
-    if (outcome.kind === "edited") this.committed(current.spaceId);
-    return outcome.kind === "gone" ? notFound("intention") : outcome.intention;
+  /** The author edits; the same content again is a 200 that changes nothing. One statement. */
+  async edit(id: string, sessionKey: string, content: string): Promise<Intention | Failure> {
+    const window = this.writes.window();
+    const outcome = await editIntention(this.db, { sessionKey, id, content, window });
+    const found = this.#found(outcome);
+    if (isFailure(found)) return found;
+    const { current, beingId, taken, changed } = found;
+    if (current.deleted) return notFound("intention");
+    if (current.authorId !== beingId) return forbidden("only the author edits an intention");
+    if (!taken) return rateLimited("too many writes, slow down", window.retryAfter);
+    if (!changed) {
+      const { deleted: _, ...unchanged } = current;
+      return unchanged;
+    }
+    this.committed(current.spaceId);
+    return changed;
   }
 
-  /** The author or the space's owner deletes; deleting again still succeeds. */
-  async delete(id: string, actorId: string): Promise<undefined | Failure> {
-    const current = await findWithTombstone(this.db, id);
-    if (!current) return notFound("intention");
-    const access = await this.spaces.access(current.spaceId, actorId);
-    if (isFailure(access)) return notFound("intention");
-    if (current.authorId !== actorId && access.role !== "owner") {
+  /** The author or the space's owner deletes; deleting again still succeeds. One statement. */
+  async delete(id: string, sessionKey: string): Promise<undefined | Failure> {
+    const window = this.writes.window();
+    const outcome = await tombstoneIntention(this.db, { sessionKey, id, window });
+    const found = this.#found(outcome);
+    if (isFailure(found)) return found;
+    const { current, beingId, role, taken, changed } = found;
+    if (current.authorId !== beingId && role !== "owner") {
       return forbidden("only the author or the space's owner deletes an intention");
     }
     if (current.deleted) return undefined;
-    const limited = refusal(await this.writes.take(actorId), "too many writes");
-    if (limited) return limited;
-    const deleted = await tombstoneIntention(this.db, { id, spaceId: current.spaceId });
-    if (deleted === "deleted") this.committed(current.spaceId);
+    if (!taken) return rateLimited("too many writes, slow down", window.retryAfter);
+    if (changed) this.committed(current.spaceId);
     return undefined;
+  }
+
+  /** The intention as the asker may see it: 401 without a session, 404 when not theirs to see. */
+  #found(outcome: ChangeOutcome): Extract<ChangeOutcome, { kind: "found" }> | Failure {
+    if (outcome.kind === "no-session") return revoked();
+    if (outcome.kind === "no-intention") return notFound("intention");
+    if (!mayRead(outcome.visibility, outcome.role)) return notFound("intention");
+    return outcome;
   }
 
   async history(
