@@ -45,7 +45,7 @@ export function writeFloorAndCeiling(results: Results): string {
           "p50 / p99 ms",
           "cores busy: server / postgres / load / machine",
           "CPU µs/write: server / postgres",
-          "waits: cpu / notify / space row / limit row / other",
+          "waits: cpu / client read / notify / space row / limit row / other",
           "saturates first",
         ],
         [
@@ -56,6 +56,7 @@ export function writeFloorAndCeiling(results: Results): string {
             `${Math.round(c.cpuMicrosPerWrite.server)} / ${Math.round(c.cpuMicrosPerWrite.postgres)}`,
             [
               c.waits.byClass.cpu,
+              c.waits.byClass.clientRead,
               c.waits.byClass.notifyLock,
               c.waits.byClass.spaceRowLock,
               c.waits.byClass.rateLimitRowLock,

@@ -11,7 +11,14 @@ import { measureWrites, type WriteFigures } from "./writes.ts";
 export const CEILING = { spaces: 100, writers: 256, serverWorkers: 2 };
 
 /** Where a sampled active backend of our server was: running, or waiting on what. */
-export type WaitClass = "cpu" | "notifyLock" | "spaceRowLock" | "rateLimitRowLock" | "other";
+export type WaitClass =
+  | "cpu"
+  /** `Client:ClientRead` while active: the backend waits for our server's next message. */
+  | "clientRead"
+  | "notifyLock"
+  | "spaceRowLock"
+  | "rateLimitRowLock"
+  | "other";
 
 export type CeilingFigures = typeof CEILING & {
   /** One being per writer, each a member of every space (one being's limit row would be hot). */
@@ -106,7 +113,7 @@ export async function runWriteCeiling(
       `${c} ${Math.round((100 * figures.waits.byClass[c]) / Math.max(1, figures.waits.observations))}%`;
     log(
       `  ceiling waits (${figures.waits.samples} samples of active backends): ` +
-        (["cpu", "notifyLock", "spaceRowLock", "rateLimitRowLock", "other"] as const)
+        (["cpu", "clientRead", "notifyLock", "spaceRowLock", "rateLimitRowLock", "other"] as const)
           .map(share)
           .join(", "),
     );
@@ -150,6 +157,7 @@ function verdict(
     .sort((a, b) => b.share - a.share)[0] as { c: WaitClass; share: number };
   const lockName: Record<WaitClass, string> = {
     cpu: "CPU",
+    clientRead: "our CPU (backends wait for the server's next message)",
     notifyLock: "the NOTIFY commit lock",
     spaceRowLock: "the per-space row lock",
     rateLimitRowLock: "the rate-limit row lock",
@@ -161,7 +169,11 @@ function verdict(
     `machine ${coresBusy.machine.toFixed(2)} of ${cores} cores busy (server ` +
     `${coresBusy.server.toFixed(2)}, postgres ${coresBusy.postgres.toFixed(2)}, load ` +
     `${coresBusy.loadGenerator.toFixed(2)}, the rest other tenants)`;
-  if (locks.share >= 0.5) {
+  if (share("clientRead") >= 0.5) {
+    // Postgres sits waiting for us, mid-request: the server is what is behind.
+    saturates = lockName.clientRead;
+    reason = `${Math.round(100 * share("clientRead"))}% of active backend samples wait in ClientRead; ${cpuNote}`;
+  } else if (locks.share >= 0.5) {
     // Most of the time our backends are not running but queued on one lock: that is the wall.
     saturates = lockName[locks.c];
     reason = `${Math.round(100 * locks.share)}% of active backend samples wait on it; ${cpuNote}`;
@@ -205,6 +217,7 @@ class WaitSampler {
   #byEvent: Record<string, number> = {};
   #byClass: Record<WaitClass, number> = {
     cpu: 0,
+    clientRead: 0,
     notifyLock: 0,
     spaceRowLock: 0,
     rateLimitRowLock: 0,
@@ -277,6 +290,7 @@ function classify(row: {
   relation: string | null;
 }): WaitClass {
   if (!row.type) return "cpu";
+  if (row.type === "Client" && row.event === "ClientRead") return "clientRead";
   if (row.type === "Lock" && row.event === "object") return "notifyLock";
   if (row.type === "LWLock" && row.event?.startsWith("Notify")) return "notifyLock";
   if (row.type === "Lock" && (row.event === "transactionid" || row.event === "tuple")) {
