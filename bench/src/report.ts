@@ -1,4 +1,5 @@
 import type { Sizes } from "./config.ts";
+import { writeFloorAndCeiling } from "./report-writes.ts";
 import type { Results } from "./results.ts";
 import { PEER_LABEL } from "./servers.ts";
 import type { Target } from "./targets.ts";
@@ -267,6 +268,8 @@ ${storm}
 ## 5. Write throughput
 
 ${writes}
+
+${writeFloorAndCeiling(results)}
 
 ## 6. Multi-space streams
 

@@ -3,6 +3,8 @@ import type { CatchupFigures } from "./scenarios/catchup.ts";
 import type { TierFigures } from "./scenarios/fanout.ts";
 import type { MultiFigures } from "./scenarios/multi.ts";
 import type { StormFigures } from "./scenarios/storm.ts";
+import type { CeilingFigures } from "./scenarios/write-ceiling.ts";
+import type { WriteFloorFigures } from "./scenarios/write-floor.ts";
 import type { WriteFigures } from "./scenarios/writes.ts";
 
 /** Everything one run measured: what latest.json holds besides the targets. */
@@ -13,5 +15,9 @@ export type Results = {
   catchup: CatchupFigures[];
   storm: StormFigures[];
   writes: WriteFigures[];
+  /** The write floor: our post's statement behind a bare handler, same load (write-floor.ts). */
+  writeFloor?: WriteFloorFigures[];
+  /** Posts/s across 100 spaces, 256 writers, SERVER_WORKERS=2, and what saturates first. */
+  writeCeiling?: CeilingFigures;
   multi: MultiFigures | undefined;
 };

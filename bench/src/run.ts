@@ -21,6 +21,8 @@ import { runCatchup } from "./scenarios/catchup.ts";
 import { runTier } from "./scenarios/fanout.ts";
 import { runMulti } from "./scenarios/multi.ts";
 import { runStorm } from "./scenarios/storm.ts";
+import { runWriteCeiling } from "./scenarios/write-ceiling.ts";
+import { runWriteFloor } from "./scenarios/write-floor.ts";
 import { runWrites } from "./scenarios/writes.ts";
 import { launch, type Running } from "./servers.ts";
 import { logStatements, SERVER_ENV, type Stack, startStack } from "./stack.ts";
@@ -169,6 +171,13 @@ try {
     log("5. write throughput");
     results.writes = await timed("writes", () =>
       withServer("ours", stack, (s) => runWrites(stack, s, sizes.writes, log)),
+    );
+    const writes = results.writes;
+    results.writeFloor = await timed("writeFloor", () =>
+      runWriteFloor(stack, sizes.writes, writes, log),
+    );
+    results.writeCeiling = await timed("writeCeiling", () =>
+      runWriteCeiling(stack, sizes.writes.seconds * 2, log),
     );
   }
   if (wanted("multi")) {

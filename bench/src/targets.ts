@@ -140,5 +140,19 @@ export function computeTargets(results: Results, sizes: Sizes): Target[] {
     "queries",
     (v) => v <= sizes.storm.spaces,
   );
+  targets.push(writeFloorTarget(results));
   return targets;
+}
+
+/** Server CPU per accepted write, ours ÷ the write floor (same load, same run), worst space count. */
+export function writeFloorTarget(results: Results): Target {
+  const ratios = (results.writeFloor ?? []).flatMap((f) => (f.cpuRatio ? [f.cpuRatio] : []));
+  const worst = ratios.length ? Math.max(...ratios) : Number.NaN;
+  return {
+    name: "server CPU per accepted write: ours ÷ the write floor (worst of 1/10/100 spaces)",
+    goal: "≤ 2",
+    value: Math.round(worst * 1000) / 1000,
+    unit: "×",
+    met: Number.isFinite(worst) && worst <= 2,
+  };
 }

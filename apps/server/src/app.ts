@@ -1,5 +1,6 @@
 import { openapi } from "@elysiajs/openapi";
-import { BEARER_PREFIX, HEADERS, SESSION_COOKIE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
+import { BEARER_PREFIX, HEADERS, isUuid, SESSION_COOKIE, SYNC_EVENT_TYPE } from "@rhizome/protocol";
+import { FormatRegistry } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { StreamService } from "./access/streams.ts";
 import type { AppContext } from "./context.ts";
@@ -22,6 +23,9 @@ import { webApp } from "./http/web-app.ts";
 
 /** The whole HTTP surface (served as OpenAPI at /api/docs), built from its dependencies. */
 export function createApp(ctx: AppContext) {
+  // @elysiajs/openapi re-registers TypeBox's global `uuid` format with a checker that builds
+  // a zod schema per call (a quarter of a post's CPU): every id is checked by the pattern.
+  FormatRegistry.Set("uuid", isUuid);
   const authService = new AuthService(ctx.db, ctx.limits, ctx.guard.sessions, ctx.hashGate);
   const auth = authentication(authService, () => ctx.guard.epoch, ctx.config.trustProxyHops);
   const spaces = new SpacesService(ctx.db, ctx.limits, (change) => ctx.guard.revoke(change));

@@ -2,11 +2,12 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "@rhizome/testkit";
 import type { Subprocess } from "bun";
 
-export type PeerName = "sio" | "full";
+export type PeerName = "sio" | "full" | "floor";
 
 const SCRIPTS: Record<PeerName, string> = {
   sio: fileURLToPath(new URL("./socketio-server.mjs", import.meta.url)),
   full: fileURLToPath(new URL("./full-array-server.ts", import.meta.url)),
+  floor: fileURLToPath(new URL("./write-floor-server.ts", import.meta.url)),
 };
 
 /** A peer server in its own process, on its own port, against the run's database. */
@@ -28,7 +29,7 @@ export class PeerProcess {
   /** `runtime` for Socket.IO: node (default, its native runtime) or bun. */
   static async start(name: PeerName, databaseUrl: string, runtime = "node"): Promise<PeerProcess> {
     const port = freePort();
-    const command = name === "sio" ? [runtime, SCRIPTS.sio] : ["bun", SCRIPTS.full];
+    const command = name === "sio" ? [runtime, SCRIPTS.sio] : ["bun", SCRIPTS[name]];
     const proc = Bun.spawn(command, {
       env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl },
       stdout: "ignore",

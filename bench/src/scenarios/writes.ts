@@ -2,7 +2,7 @@ import { type Histogram, percentiles, record } from "../hist.ts";
 import { cpuMicros } from "../proc.ts";
 import type { Running } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
-import { post } from "../writer.ts";
+import { post, type WriteTarget } from "../writer.ts";
 
 export type WriteSizes = { spaces: number[]; concurrency: number; seconds: number };
 
@@ -30,41 +30,15 @@ export async function runWrites(
   const all = await createSpaces(stack, Math.max(...sizes.spaces), "writes");
   const figures: WriteFigures[] = [];
   for (const count of sizes.spaces) {
-    const spaces = all.slice(0, count);
-    // Warm-up: JIT and the connection pool.
-    await Promise.all(spaces.slice(0, 10).map((space) => post(server.target, space, "warm-up")));
-    const hist: Histogram = {};
-    let accepted = 0;
-    let failed = 0;
-    const cpu0 = cpuMicros(server.pid);
-    const started = performance.now();
-    const deadline = started + sizes.seconds * 1000;
-    let next = 0;
-    const lane = async () => {
-      while (performance.now() < deadline) {
-        const space = spaces[next++ % spaces.length] as string;
-        const sent = performance.now();
-        const status = await post(server.target, space, `write ${next} ${"w".repeat(64)}`);
-        record(hist, performance.now() - sent);
-        if (status === 201) accepted++;
-        else failed++;
-      }
-    };
-    await Promise.all(Array.from({ length: sizes.concurrency }, lane));
-    const elapsed = (performance.now() - started) / 1000;
-    const cpu = cpuMicros(server.pid) - cpu0;
-    const row: WriteFigures = {
-      spaces: count,
-      concurrency: sizes.concurrency,
-      accepted,
-      failed,
-      perSecond: Math.round(accepted / elapsed),
-      latencyMs: percentiles(hist),
-      serverCpuMicrosPerWrite: cpu / Math.max(1, accepted),
-    };
+    const row = await measureWrites(
+      server.target,
+      () => cpuMicros(server.pid),
+      all.slice(0, count),
+      sizes,
+    );
     figures.push(row);
     log(
-      `  ${count} space(s): ${row.perSecond}/s accepted (${failed} failed), p50 ${row.latencyMs.p50} ` +
+      `  ${count} space(s): ${row.perSecond}/s accepted (${row.failed} failed), p50 ${row.latencyMs.p50} ` +
         `p99 ${row.latencyMs.p99} ms, ${Math.round(row.serverCpuMicrosPerWrite)} µs server CPU/write`,
     );
   }
@@ -74,6 +48,58 @@ export async function runWrites(
       `mean ${limit.meanMs.toFixed(2)} ms per take`,
   );
   return figures;
+}
+
+/**
+ * One write load: `concurrency` writers posting round-robin over `spaces` for `seconds`,
+ * after a warm-up (JIT and the connection pool); `cpu` reads the server's CPU time (µs).
+ * The write floor and the ceiling (write-floor.ts, write-ceiling.ts) drive the same load.
+ */
+export async function measureWrites(
+  /** One target, or one per writer (writer i posts as `targets[i % length]`). */
+  targets: WriteTarget | WriteTarget[],
+  cpu: () => number,
+  spaces: string[],
+  sizes: { concurrency: number; seconds: number },
+  /** Started and stopped with the timed phase (the ceiling's samplers). */
+  phase?: { start(): void; stop(): void },
+): Promise<WriteFigures> {
+  const as = Array.isArray(targets) ? targets : [targets];
+  await Promise.all(
+    spaces.slice(0, 10).map((space, i) => post(as[i % as.length] as WriteTarget, space, "warm-up")),
+  );
+  const hist: Histogram = {};
+  let accepted = 0;
+  let failed = 0;
+  phase?.start();
+  const cpu0 = cpu();
+  const started = performance.now();
+  const deadline = started + sizes.seconds * 1000;
+  let next = 0;
+  const lane = async (writer: number) => {
+    const target = as[writer % as.length] as WriteTarget;
+    while (performance.now() < deadline) {
+      const space = spaces[next++ % spaces.length] as string;
+      const sent = performance.now();
+      const status = await post(target, space, `write ${next} ${"w".repeat(64)}`);
+      record(hist, performance.now() - sent);
+      if (status === 201) accepted++;
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: sizes.concurrency }, (_, writer) => lane(writer)));
+  const elapsed = (performance.now() - started) / 1000;
+  const used = cpu() - cpu0;
+  phase?.stop();
+  return {
+    spaces: spaces.length,
+    concurrency: sizes.concurrency,
+    accepted,
+    failed,
+    perSecond: Math.round(accepted / elapsed),
+    latencyMs: percentiles(hist),
+    serverCpuMicrosPerWrite: used / Math.max(1, accepted),
+  };
 }
 
 /**

@@ -4,16 +4,16 @@ import { type Database, openDatabase } from "../db/client.ts";
 import { DbTruth } from "../testing/db-truth.ts";
 import { holdLocks } from "../testing/hold-locks.ts";
 import { waitFor } from "../testing/reader.ts";
-import { seedOwnedSpace } from "../testing/seed.ts";
-import { insertIntention } from "./intentions.ts";
+import { seedOwnedSpace, UNLIMITED_WINDOW } from "../testing/seed.ts";
+import { postIntention } from "./post-intention.ts";
 
 /**
- * `insertIntention` promises that an id that exists "is reported, never overwritten, and does
+ * `postIntention` promises that an id that exists "is reported, never overwritten, and does
  * not move the clock". A retried post racing its first attempt breaks the last part: a client
  * that timed out, or whose connection a proxy cut, while the first attempt waited for the
  * space's row lock, sends the same post again. Both statements evaluate `NOT EXISTS` in their
  * own snapshot before they wait, so the second one, once it holds the lock, still moves the
- * head; its insert then does nothing (`ON CONFLICT DO NOTHING`), and it commits a clock step
+ * head; had its insert done nothing (`ON CONFLICT DO NOTHING`), it would commit a clock step
  * without a change. The head is left past every change: a safety poll sees `head > lastSent`
  * on every tick and flushes for nothing, and a reader whose cursor is the last change's stamp
  * never reaches the head (the chaos suite would call it diverged).
@@ -35,7 +35,7 @@ describe("a post replayed while its first attempt waits for the space's clock", 
   });
 
   test("moves the clock once, for the one row it stores", async () => {
-    const { authorId, spaceId } = await seedOwnedSpace(database.db, "replayer");
+    const { sessionKey, spaceId } = await seedOwnedSpace(database.db, "replayer");
 
     // Another writer of the space holds its clock, so that both attempts start, and check
     // that the id is new, before either gets the lock.
@@ -48,10 +48,11 @@ describe("a post replayed while its first attempt waits for the space's clock", 
     const post = {
       id: crypto.randomUUID(),
       spaceId,
-      authorId,
+      sessionKey,
       content: "once",
+      window: UNLIMITED_WINDOW,
     };
-    const attempts = [insertIntention(database.db, post), insertIntention(database.db, post)];
+    const attempts = [postIntention(database.db, post), postIntention(database.db, post)];
     await waitFor(
       async () => (await truth.lockWaiters()) >= 2,
       () => "both attempts to wait for the space's clock",
@@ -60,7 +61,11 @@ describe("a post replayed while its first attempt waits for the space's clock", 
     const outcomes = await Promise.all(attempts);
 
     // The contract holds for the caller: one row, and the replay is answered with it.
-    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(["created", "exists"]);
+    const created = outcomes.map((outcome) => outcome.kind === "done" && outcome.created);
+    expect(created.sort()).toEqual([false, true]);
+    for (const outcome of outcomes) {
+      expect(outcome.kind === "done" && outcome.intention?.id).toBe(post.id);
+    }
     const rows = await truth.live(spaceId);
     expect(rows.map((row) => row.id)).toEqual([post.id]);
     // The clock stands at the one change: a replay must not move it.

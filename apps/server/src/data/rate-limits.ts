@@ -3,6 +3,9 @@ import type { Db } from "../db/client.ts";
 import { rateLimits } from "../db/schema.ts";
 import { preparedPerDb } from "../db/sql.ts";
 
+/** A key's fixed window (limits/rate-limiter.ts): the counter is `keyPrefix` + the key. */
+export type RateWindow = { keyPrefix: string; windowStart: number; limit: number };
+
 /**
  * Counts one hit in `key`'s window, in one statement; the new count, or undefined when the
  * window was already full (a refused hit writes nothing, so a flood churns no rows).

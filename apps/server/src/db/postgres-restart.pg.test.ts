@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { PostgresCluster } from "@rhizome/testkit";
-import { insertIntention } from "../data/intentions.ts";
-import { seedOwnedSpace } from "../testing/seed.ts";
+import { postIntention } from "../data/post-intention.ts";
+import { seedOwnedSpace, UNLIMITED_WINDOW } from "../testing/seed.ts";
 import { type Database, openDatabase } from "./client.ts";
 
 /**
@@ -23,18 +23,19 @@ describe("a Postgres restart under write load", () => {
   });
 
   test("writes fail while it is down, the process survives, and writes resume", async () => {
-    const { authorId, spaceId } = await seedOwnedSpace(database.db, "restarter");
+    const { sessionKey, spaceId } = await seedOwnedSpace(database.db, "restarter");
     let writing = true;
     let failures = 0;
     let written = 0;
     const big = "x".repeat(4000);
     const writers = Array.from({ length: 8 }, async () => {
       while (writing) {
-        await insertIntention(database.db, {
+        await postIntention(database.db, {
           id: crypto.randomUUID(),
           spaceId,
-          authorId,
+          sessionKey,
           content: big,
+          window: UNLIMITED_WINDOW,
         }).then(
           () => written++,
           () => failures++,
@@ -50,11 +51,12 @@ describe("a Postgres restart under write load", () => {
     // After the restart, writes succeed again (stale pooled connections fail first).
     let resumed = false;
     for (let attempt = 0; attempt < 50 && !resumed; attempt++) {
-      resumed = await insertIntention(database.db, {
+      resumed = await postIntention(database.db, {
         id: crypto.randomUUID(),
         spaceId,
-        authorId,
+        sessionKey,
         content: "after the restart",
+        window: UNLIMITED_WINDOW,
       }).then(
         () => true,
         () => false,

@@ -42,9 +42,14 @@ export async function rowsOf<T>(db: Pick<Db, "execute">, query: SQL): Promise<T[
 
 /** Postgres' unique_violation, whichever driver raised it. */
 export function isUniqueViolation(error: unknown): boolean {
+  return hasSqlState(error, "23505");
+}
+
+/** Whether Postgres raised `sqlState`, whichever driver wrapped the error. */
+export function hasSqlState(error: unknown, sqlState: string): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
-    if ((current as { code?: string }).code === "23505") return true;
+    if ((current as { code?: string }).code === sqlState) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
@@ -63,5 +68,33 @@ export function preparedPerDb<S>(build: (db: Db) => S): (db: Db) => S {
       statements.set(db, statement);
     }
     return statement;
+  };
+}
+
+/** A hand-written statement's rows, run with its named values. */
+export type PreparedStatement<Row> = (db: Db, values: Record<string, unknown>) => Promise<Row[]>;
+
+/**
+ * A hand-written statement with numbered parameters (`$1` is `params[0]`, and so on), sent
+ * as a named prepared statement: Postgres parses and plans it once per connection, and no
+ * drizzle query is built per call. `text` must hold no input, only `$n` placeholders.
+ */
+export function preparedStatement<Row>(
+  name: string,
+  text: string,
+  params: readonly string[],
+): PreparedStatement<Row> {
+  const statement = preparedPerDb((db) =>
+    db._.session.prepareQuery(
+      { sql: text, params: params.map((param) => sql.placeholder(param)) },
+      undefined,
+      name,
+      false,
+    ),
+  );
+  return async (db, values) => {
+    // Without fields, each driver answers in its own shape: PGlite `{ rows }`, postgres.js an array.
+    const result = (await statement(db).execute(values)) as Row[] | { rows: Row[] };
+    return Array.isArray(result) ? result : result.rows;
   };
 }

@@ -1,7 +1,8 @@
 import { ERROR_CODES, ERROR_STATUS, HEADERS, INTERNAL_ERROR_CODE } from "@rhizome/protocol";
 import { Elysia, ValidationError } from "elysia";
-import { fail } from "../failure.ts";
+import { fail, revoked } from "../failure.ts";
 import { ApiError, errorResponse } from "./api-error.ts";
+import { deferredSessionIsDead } from "./deferred-session.ts";
 import { describeValidation } from "./validation-message.ts";
 
 /**
@@ -10,11 +11,12 @@ import { describeValidation } from "./validation-message.ts";
  */
 export const errorHandler = new Elysia({ name: "error-handler" }).onError(
   { as: "global" },
-  ({ code, error }) => {
+  async ({ code, error, request }) => {
     if (error instanceof ApiError) return errorResponse(error.detail);
     // A response that fails its own schema is our bug, not the client's: a 500 below.
     const isResponseCheck = (error as { type?: string }).type === "response";
     if ((error instanceof ValidationError || code === "VALIDATION") && !isResponseCheck) {
+      if (await deferredSessionIsDead(request)) return errorResponse(revoked());
       return errorResponse(fail(ERROR_CODES.invalid, describeValidation(error as ValidationError)));
     }
     if (code === "PARSE") {

@@ -1,4 +1,4 @@
-import { countHit } from "../data/rate-limits.ts";
+import { countHit, type RateWindow } from "../data/rate-limits.ts";
 import type { Db } from "../db/client.ts";
 import { type Failure, rateLimited } from "../failure.ts";
 
@@ -25,16 +25,27 @@ export class RateLimiter {
 
   /** Takes one unit; `retryAfter` (seconds) when the key is over its limit. */
   async take(key: string): Promise<Take> {
-    const now = this.now();
-    const windowStart = now - (now % this.windowMs);
+    const window = this.window();
     const count = await countHit(this.db, {
-      key: `${this.name}:${key}`,
-      windowStart,
-      limit: this.limit,
+      key: `${window.keyPrefix}${key}`,
+      windowStart: window.windowStart,
+      limit: window.limit,
     });
     if (count !== undefined) return { ok: true };
+    return { ok: false, retryAfter: window.retryAfter };
+  }
+
+  /**
+   * The current window, for a statement that takes its unit itself (a post, in one round
+   * trip): the same counter and rule as `take`, keyed `keyPrefix` + the key.
+   */
+  window(): RateWindow & { retryAfter: number } {
+    const now = this.now();
+    const windowStart = now - (now % this.windowMs);
     return {
-      ok: false,
+      keyPrefix: `${this.name}:`,
+      windowStart,
+      limit: this.limit,
       retryAfter: Math.max(1, Math.ceil((windowStart + this.windowMs - now) / 1000)),
     };
   }

@@ -1,12 +1,16 @@
 import { insertBeing } from "../data/beings.ts";
+import { insertSession } from "../data/sessions.ts";
 import { insertSpace } from "../data/spaces.ts";
 import type { Db } from "../db/client.ts";
 
-/** A being and a public space it owns, straight through the data layer (no HTTP, no hashing). */
+/**
+ * A being, a session of it and a public space it owns, straight through the data layer
+ * (no HTTP, no hashing).
+ */
 export async function seedOwnedSpace(
   db: Db,
   handle: string,
-): Promise<{ authorId: string; spaceId: string }> {
+): Promise<{ authorId: string; spaceId: string; sessionKey: string }> {
   const being = await insertBeing(db, {
     handle,
     name: handle,
@@ -15,5 +19,10 @@ export async function seedOwnedSpace(
   });
   if (being === "handle-taken") throw new Error(`the handle ${handle} is taken`);
   const space = await insertSpace(db, { name: handle, visibility: "public", ownerId: being.id });
-  return { authorId: being.id, spaceId: space.id };
+  const sessionKey = `seeded-${crypto.randomUUID()}`;
+  await insertSession(db, { tokenHash: sessionKey, beingId: being.id, ttlSeconds: 3600 });
+  return { authorId: being.id, spaceId: space.id, sessionKey };
 }
+
+/** A write window no test reaches: for posts straight through the data layer. */
+export const UNLIMITED_WINDOW = { keyPrefix: "seeded:", windowStart: 0, limit: 2_000_000_000 };

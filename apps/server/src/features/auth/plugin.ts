@@ -3,8 +3,10 @@ import { Elysia } from "elysia";
 import { forbidden, revoked, unauthorized } from "../../failure.ts";
 import { ApiError } from "../../http/api-error.ts";
 import { clientAddress } from "../../http/client-address.ts";
+import { deferSessionCheck } from "../../http/deferred-session.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
+import { hashToken } from "./tokens.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header?.startsWith(BEARER_PREFIX)) return undefined;
@@ -27,6 +29,8 @@ function cookieToken(header: string | null): string | undefined {
  * the `rz_session` cookie, or answers 401. Cookie sessions also pass the CSRF check.
  * `sessionIsLive()` asks the database again, and `accessEpoch` is the revocation count read
  * before the session was checked, for routes that must re-check after attaching a stream.
+ * `statementAuth` resolves only `sessionKey`, for a route whose one statement checks the
+ * session itself (a post: one round trip), and must then answer 401 when it finds none.
  */
 export function authentication(
   service: AuthService,
@@ -35,6 +39,8 @@ export function authentication(
 ) {
   /** The session each request proved, from its transform hook to its resolve. */
   const verified = new WeakMap<Request, Awaited<ReturnType<typeof verify>>>();
+  /** `statementAuth`: the session key each request presented, proved later by its statement. */
+  const deferredKeys = new WeakMap<Request, string>();
   return new Elysia({ name: "authentication" })
     .derive({ as: "global" }, ({ request, server }) => ({
       /** Who is asking, for rate limits: the peer, or what the trusted proxies saw. */
@@ -47,6 +53,22 @@ export function authentication(
     .macro({
       auth: sessionMacro(false),
       streamAuth: sessionMacro(true),
+      statementAuth: {
+        detail: { security: [{ bearer: [] }] },
+        // No query here: the route's own statement proves the session (and answers 401).
+        transform({ request }: { request: Request }) {
+          const { token } = presented(request);
+          const sessionKey = hashToken(token);
+          deferredKeys.set(request, sessionKey);
+          // A request refused before its statement runs still answers 401 first.
+          deferSessionCheck(request, () => service.isLive(sessionKey));
+        },
+        resolve({ request }: { request: Request }) {
+          const sessionKey = deferredKeys.get(request);
+          if (!sessionKey) throw new ApiError(unauthorized());
+          return { sessionKey };
+        },
+      },
     });
 
   /**
@@ -71,13 +93,19 @@ export function authentication(
     };
   }
 
-  async function verify(request: Request, cached: boolean) {
+  /** The request's token (bearer or cookie), or a 401; a cross-site cookie write is a 403. */
+  function presented(request: Request): { token: string } {
     const bearer = bearerToken(request.headers.get(HEADERS.authorization) ?? undefined);
     const token = bearer ?? cookieToken(request.headers.get("cookie"));
     if (!token) throw new ApiError(unauthorized());
     if (!bearer && isCrossSiteWrite(request, trustProxyHops)) {
       throw new ApiError(forbidden("cross-site request refused"));
     }
+    return { token };
+  }
+
+  async function verify(request: Request, cached: boolean) {
+    const { token } = presented(request);
     const epoch = accessEpoch();
     const session = await service.authenticate(token, cached);
     if (!session) throw new ApiError(revoked());

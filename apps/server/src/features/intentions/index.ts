@@ -18,13 +18,14 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     .use(auth)
     .post(
       "/spaces/:id/intentions",
-      async ({ being, params, body, set }) => {
-        const result = unwrap(await service.post(params.id, being.id, body));
+      async ({ sessionKey, params, body, set }) => {
+        const result = unwrap(await service.post(params.id, sessionKey, body));
         set.status = result.created ? 201 : 200;
         return { intention: result.intention };
       },
       {
-        auth: true,
+        // The post's one statement checks the session, membership and limit (one round trip).
+        statementAuth: true,
         params: SpaceParams,
         body: PostBody,
         response: { 200: IntentionResponse, 201: IntentionResponse },
@@ -49,11 +50,11 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     )
     .patch(
       "/intentions/:id",
-      async ({ being, params, body }) => ({
-        intention: unwrap(await service.edit(params.id, being.id, body.content)),
+      async ({ sessionKey, params, body }) => ({
+        intention: unwrap(await service.edit(params.id, sessionKey, body.content)),
       }),
       {
-        auth: true,
+        statementAuth: true,
         params: IntentionParams,
         body: EditBody,
         response: { 200: IntentionResponse },
@@ -62,12 +63,12 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     )
     .delete(
       "/intentions/:id",
-      async ({ being, params, set }) => {
-        unwrap(await service.delete(params.id, being.id));
+      async ({ sessionKey, params, set }) => {
+        unwrap(await service.delete(params.id, sessionKey));
         set.status = 204;
       },
       {
-        auth: true,
+        statementAuth: true,
         params: IntentionParams,
         detail: { summary: "Delete (author or space owner)" },
       },

@@ -1,14 +1,23 @@
 import type { Intention } from "@rhizome/protocol";
+import { mayRead } from "../../access/rule.ts";
 import {
+  type ChangeOutcome,
   editIntention,
-  findWithTombstone,
-  insertIntention,
-  readHistoryPage,
   tombstoneIntention,
-} from "../../data/intentions.ts";
+} from "../../data/change-intention.ts";
+import { readHistoryPage } from "../../data/intentions.ts";
+import { postIntention } from "../../data/post-intention.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
-import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
+import {
+  conflict,
+  type Failure,
+  forbidden,
+  isFailure,
+  notFound,
+  rateLimited,
+  revoked,
+} from "../../failure.ts";
+import type { RateLimiter } from "../../limits/rate-limiter.ts";
 import type { SpacesService } from "../spaces/service.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
 
@@ -23,39 +32,45 @@ export class IntentionsService {
     private readonly committed: (spaceId: string) => void = () => {},
   ) {}
 
-  /** Posts once per client-made id: a replay answers the stored intention, a reuse is a conflict. */
+  /**
+   * Posts once per client-made id: a replay answers the stored intention, a reuse is a
+   * conflict. The session, membership and write limit are checked in the post's one
+   * statement (data/post-intention.ts), so each is read as of this very request.
+   */
   async post(
     spaceId: string,
-    authorId: string,
+    sessionKey: string,
     input: typeof PostBody.static,
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
-    const access = await this.spaces.access(spaceId, authorId);
-    if (isFailure(access)) return access;
-    const clientId = input.id;
-    const refused =
-      access.role === null
-        ? forbidden("join the space before posting")
-        : refusal(await this.writes.take(authorId), "too many writes");
-    if (refused) {
-      // A retry of a post that landed (the author left since, or hit the rate limit) must
-      // learn that it landed, or an outbox would drop a message that is in fact stored.
-      const stored = clientId ? await findWithTombstone(this.db, clientId) : undefined;
-      const replay = stored && this.#asReplay(stored, spaceId, authorId, input.content);
-      return replay && !isFailure(replay) ? replay : refused;
-    }
-    const id = clientId ?? crypto.randomUUID();
-    const outcome = await insertIntention(this.db, {
-      id,
+    const window = this.writes.window();
+    const outcome = await postIntention(this.db, {
+      sessionKey,
       spaceId,
-      authorId,
+      id: input.id ?? crypto.randomUUID(),
       content: input.content,
+      window,
     });
+    if (outcome.kind === "no-session") return revoked();
     if (outcome.kind === "no-space") return notFound("space");
-    if (outcome.kind === "created") {
+    const { authorId, visibility, role, taken, created, intention: stored } = outcome;
+    if (!mayRead(visibility, role)) return notFound("space");
+    if (created && stored) {
       this.committed(spaceId);
-      return { intention: outcome.intention, created: true };
+      const { deleted: _, ...intention } = stored;
+      return { intention, created: true };
     }
-    return this.#asReplay(outcome.intention, spaceId, authorId, input.content);
+    const refused =
+      role === null
+        ? forbidden("join the space before posting")
+        : taken
+          ? undefined
+          : rateLimited("too many writes, slow down", window.retryAfter);
+    // Nothing inserted, nothing refused: only a space that vanished meanwhile.
+    if (!stored) return refused ?? notFound("space");
+    // A retry of a post that landed (the author left since, or hit the rate limit) must
+    // learn that it landed, or an outbox would drop a message that is in fact stored.
+    const replay = this.#asReplay(stored, spaceId, authorId, input.content);
+    return refused && isFailure(replay) ? refused : replay;
   }
 
   /** An id already stored: the same post again is a replay, anything else reuses the id. */
@@ -75,34 +90,46 @@ export class IntentionsService {
     return { intention: existing, created: false };
   }
 
-  async edit(id: string, actorId: string, content: string): Promise<Intention | Failure> {
-    const current = await findWithTombstone(this.db, id);
-    if (!current || current.deleted) return notFound("intention");
-    const access = await this.spaces.access(current.spaceId, actorId);
-    if (isFailure(access)) return notFound("intention");
-    if (current.authorId !== actorId) return forbidden("only the author edits an intention");
-    const limited = refusal(await this.writes.take(actorId), "too many writes");
-    if (limited) return limited;
-    const outcome = await editIntention(this.db, { id, spaceId: current.spaceId, content });
-    if (outcome.kind === "edited") this.committed(current.spaceId);
-    return outcome.kind === "gone" ? notFound("intention") : outcome.intention;
+  /** The author edits; the same content again is a 200 that changes nothing. One statement. */
+  async edit(id: string, sessionKey: string, content: string): Promise<Intention | Failure> {
+    const window = this.writes.window();
+    const outcome = await editIntention(this.db, { sessionKey, id, content, window });
+    const found = this.#found(outcome);
+    if (isFailure(found)) return found;
+    const { current, beingId, taken, changed } = found;
+    if (current.deleted) return notFound("intention");
+    if (current.authorId !== beingId) return forbidden("only the author edits an intention");
+    if (!taken) return rateLimited("too many writes, slow down", window.retryAfter);
+    if (!changed) {
+      const { deleted: _, ...unchanged } = current;
+      return unchanged;
+    }
+    this.committed(current.spaceId);
+    return changed;
   }
 
-  /** The author or the space's owner deletes; deleting again still succeeds. */
-  async delete(id: string, actorId: string): Promise<undefined | Failure> {
-    const current = await findWithTombstone(this.db, id);
-    if (!current) return notFound("intention");
-    const access = await this.spaces.access(current.spaceId, actorId);
-    if (isFailure(access)) return notFound("intention");
-    if (current.authorId !== actorId && access.role !== "owner") {
+  /** The author or the space's owner deletes; deleting again still succeeds. One statement. */
+  async delete(id: string, sessionKey: string): Promise<undefined | Failure> {
+    const window = this.writes.window();
+    const outcome = await tombstoneIntention(this.db, { sessionKey, id, window });
+    const found = this.#found(outcome);
+    if (isFailure(found)) return found;
+    const { current, beingId, role, taken, changed } = found;
+    if (current.authorId !== beingId && role !== "owner") {
       return forbidden("only the author or the space's owner deletes an intention");
     }
     if (current.deleted) return undefined;
-    const limited = refusal(await this.writes.take(actorId), "too many writes");
-    if (limited) return limited;
-    const deleted = await tombstoneIntention(this.db, { id, spaceId: current.spaceId });
-    if (deleted === "deleted") this.committed(current.spaceId);
+    if (!taken) return rateLimited("too many writes, slow down", window.retryAfter);
+    if (changed) this.committed(current.spaceId);
     return undefined;
+  }
+
+  /** The intention as the asker may see it: 401 without a session, 404 when not theirs to see. */
+  #found(outcome: ChangeOutcome): Extract<ChangeOutcome, { kind: "found" }> | Failure {
+    if (outcome.kind === "no-session") return revoked();
+    if (outcome.kind === "no-intention") return notFound("intention");
+    if (!mayRead(outcome.visibility, outcome.role)) return notFound("intention");
+    return outcome;
   }
 
   async history(
