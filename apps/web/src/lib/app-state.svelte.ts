@@ -37,7 +37,10 @@ function messenger(app: AppState, beingId: string): Messenger {
       return spaces;
     },
     putRead: async (spaceId, cursor) => {
-      await request(client.api.spaces({ id: spaceId }).read.put({ cursor }));
+      // keepalive: a marker flushed as the page goes away still arrives.
+      await request(
+        client.api.spaces({ id: spaceId }).read.put({ cursor }, { fetch: { keepalive: true } }),
+      );
     },
     loadHistory: (spaceId, before, limit) =>
       request(
