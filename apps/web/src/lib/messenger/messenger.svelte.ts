@@ -131,6 +131,11 @@ export class Messenger {
     this.#connection = sync.connection;
   }
 
+  /** Sends the read markers still waiting for their pause. */
+  flushReads(): void {
+    this.#markers.flush();
+  }
+
   /** Signed out or another being: closes the connection and sends pending read markers. */
   dispose(): void {
     for (const stop of this.#stops) stop();
