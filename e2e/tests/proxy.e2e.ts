@@ -57,7 +57,7 @@ for (const kind of ["nginx", "caddy"] as ProxyKind[]) {
       stack.database.kind !== "postgres",
       "needs Postgres (two instances share one database): set DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres",
     );
-    const env = { ...serverEnv(stack.database), TRUST_PROXY_HOPS: "1" };
+    const env = { ...serverEnv(stack.database), TRUST_PROXY_HOPS: "1", LOG_REQUESTS: "1" };
     const instances = await Promise.all([
       ServerProcess.start({ env }),
       ServerProcess.start({ env }),
@@ -149,8 +149,26 @@ for (const kind of ["nginx", "caddy"] as ProxyKind[]) {
       const survivor = victim === instances[0] ? instances[1] : instances[0];
       await expect.poll(() => openStreams(survivor)).toBe(TABS);
 
+      // The tabs close: each stream is logged by the instance as it ends, with the address
+      // the proxy saw and the proxy's request id.
+      await context.close();
+      const streamLog = () =>
+        survivor.output
+          .join("")
+          .split("\n")
+          .filter((line) => line.startsWith("{") && line.includes(`"path":"${ROUTES.stream}"`))
+          .map(
+            (line) => JSON.parse(line) as { remote: string; requestId?: string; stream?: string },
+          );
+      await expect
+        .poll(() => streamLog().filter((line) => line.stream === "client-gone").length)
+        .toBeGreaterThanOrEqual(TABS);
+      for (const line of streamLog()) {
+        expect(line.remote).toBe("127.0.0.1");
+        expect(line.requestId ?? "").not.toBe("");
+      }
+
       if (kind === "nginx") {
-        await context.close();
         // Each stream is logged as it ends: the victim's, then every tab's at close.
         const streamLines = () =>
           proxy
