@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { ROUTES, SESSION_COOKIE } from "@rhizome/protocol";
 import { apiClient, ServerProcess } from "@rhizome/testkit";
 import {
@@ -106,10 +106,18 @@ for (const kind of ["nginx", "caddy"] as ProxyKind[]) {
         await chat.expectState("live");
         expect(await protocolOf(chat.page)).toBe("h2");
       }
-      expect((await openStreams(instances[0])) + (await openStreams(instances[1]))).toBe(TABS);
+      // One stream per tab, over both instances (a page's earlier stream may still be closing).
+      await expect
+        .poll(async () => (await openStreams(instances[0])) + (await openStreams(instances[1])))
+        .toBe(TABS);
 
       // Chat both ways through the proxy.
       await chats[0]?.send("Hello through the proxy");
+      // Sent: acknowledged by the server through the proxy (a cookie POST past the Origin check).
+      await expect(chats[0]?.byContent("Hello through the proxy") as Locator).toHaveAttribute(
+        "data-status",
+        "sent",
+      );
       const hello = await databaseState(grace, spaceIds[0] as string);
       expect(hello.map((item) => item.content)).toEqual(["Hello through the proxy"]);
       for (const [i, spaceId] of spaceIds.entries()) {
