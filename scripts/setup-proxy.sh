@@ -57,10 +57,11 @@ for name in "${missing[@]}"; do
     echo "setup:proxy: Debian's apt has no $name package here; its scenario will fail" >&2
   fi
 done
+# A package's own service failing to start (port 80 taken) fails apt-get but leaves the
+# binary, which is all the scenarios need: the check below decides.
 if [ "${#installable[@]}" -gt 0 ] &&
   ! $SUDO apt-get "${APT_OPTS[@]}" install -y -qq "${installable[@]}" >/dev/null; then
-  echo "setup:proxy: could not install ${installable[*]}: apt-get failed (output above)" >&2
-  exit 1
+  echo "setup:proxy: apt-get install ${installable[*]} failed (output above)" >&2
 fi
 
 status=0
