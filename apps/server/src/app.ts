@@ -15,6 +15,7 @@ import { IntentionsService } from "./features/intentions/service.ts";
 import { spaceRoutes } from "./features/spaces/index.ts";
 import { SpacesService } from "./features/spaces/service.ts";
 import { streamRoutes } from "./features/stream/index.ts";
+import { accessLog } from "./http/access-log.ts";
 import { bodyLimit } from "./http/body-limit.ts";
 import { docsPage } from "./http/docs-page.ts";
 import { errorHandler } from "./http/error-handler.ts";
@@ -36,36 +37,42 @@ export function createApp(ctx: AppContext) {
     ctx.fanout.committed(spaceId),
   );
 
-  return new Elysia()
-    .use(securityHeaders)
-    .use(errorHandler)
-    .use(bodyLimit)
-    .use(
-      openapi({
-        path: "/api/docs",
-        // No bundled UI: it loads its script from a CDN. docsPage serves our own instead.
-        provider: null,
-        documentation: {
-          info: {
-            title: "Rhizome API",
-            version: "1.0.0",
-            description: `Spaces, intentions and beings, plus the \`${SYNC_EVENT_TYPE}\` stream. Authenticate with \`${HEADERS.authorization}: ${BEARER_PREFIX}<token>\` (from signup/signin) or the \`${SESSION_COOKIE}\` cookie.`,
+  return (
+    new Elysia()
+      // First, so that it sees every request, even one an earlier hook answers.
+      .use(
+        accessLog({ enabled: ctx.config.logRequests, trustProxyHops: ctx.config.trustProxyHops }),
+      )
+      .use(securityHeaders)
+      .use(errorHandler)
+      .use(bodyLimit)
+      .use(
+        openapi({
+          path: "/api/docs",
+          // No bundled UI: it loads its script from a CDN. docsPage serves our own instead.
+          provider: null,
+          documentation: {
+            info: {
+              title: "Rhizome API",
+              version: "1.0.0",
+              description: `Spaces, intentions and beings, plus the \`${SYNC_EVENT_TYPE}\` stream. Authenticate with \`${HEADERS.authorization}: ${BEARER_PREFIX}<token>\` (from signup/signin) or the \`${SESSION_COOKIE}\` cookie.`,
+            },
+            components: {
+              securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+            },
           },
-          components: {
-            securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-          },
-        },
-        exclude: { paths: ["/*"] },
-      }),
-    )
-    .use(docsPage("Rhizome API"))
-    .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout, ctx.config.metricsToken))
-    .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
-    .use(beingRoutes(new BeingsService(ctx.db, ctx.limits.writes), auth))
-    .use(spaceRoutes(spaces, auth))
-    .use(intentionRoutes(intentions, auth))
-    .use(streamRoutes(streams, ctx.config.sync, auth))
-    .use(webApp(ctx.config.webDir));
+          exclude: { paths: ["/*"] },
+        }),
+      )
+      .use(docsPage("Rhizome API"))
+      .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout, ctx.config.metricsToken))
+      .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
+      .use(beingRoutes(new BeingsService(ctx.db, ctx.limits.writes), auth))
+      .use(spaceRoutes(spaces, auth))
+      .use(intentionRoutes(intentions, auth))
+      .use(streamRoutes(streams, ctx.config.sync, auth))
+      .use(webApp(ctx.config.webDir))
+  );
 }
 
 /** The server's type, for Eden treaty clients (apps/web, bench, chaos). */

@@ -47,6 +47,8 @@ export type Config = {
   trustProxyHops: number;
   /** When set, /metrics needs `Authorization: Bearer <it>` and shows per-space detail too. */
   metricsToken: string | undefined;
+  /** One JSON line per request on stdout (http/access-log.ts); off by default. */
+  logRequests: boolean;
 };
 
 export class ConfigError extends Error {
@@ -68,6 +70,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name}=${raw} is out of range (expected ${min}..${max})`);
   }
   return value;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  throw new ConfigError(`${name}=${JSON.stringify(env[name])} is not a switch (expected 1 or 0)`);
 }
 
 function databaseUrl(env: Env): string | undefined {
@@ -152,6 +161,7 @@ export function loadConfig(env: Env = process.env, fdLimit = 20_000): Config {
     workers: attempt(() => integer(env, "SERVER_WORKERS", 1, 1, 64), 1),
     trustProxyHops: attempt(() => integer(env, "TRUST_PROXY_HOPS", 0, 0, 10), 0),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    logRequests: attempt(() => flag(env, "LOG_REQUESTS"), false),
   };
   if (config.workers > 1 && !config.databaseUrl && errors.length === 0) {
     errors.push("SERVER_WORKERS > 1 needs DATABASE_URL: PGlite cannot be shared by processes");

@@ -27,8 +27,13 @@ if (!isWorker()) {
   );
 }
 
+// Once: systemd's control-group stop signals every process, and `bun run start`'s wrappers
+// pass it on too; a second signal must not cut the graceful stop short.
+let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, async () => {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
     if (!isWorker()) console.log(`${signal}: ending streams and closing the database`);
     const forced = setTimeout(() => process.exit(1), 10_000);
     await Promise.all([

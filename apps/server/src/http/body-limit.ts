@@ -1,7 +1,7 @@
 import { ERROR_CODES } from "@rhizome/protocol";
 import { Elysia } from "elysia";
 import { type Failure, fail } from "../failure.ts";
-import { ApiError, errorResponse } from "./api-error.ts";
+import { ApiError } from "./api-error.ts";
 import { parseJsonBody } from "./json-body.ts";
 
 /** Largest request body accepted: a 4000-character intention in 4-byte UTF-8 fits with room. */
@@ -38,7 +38,8 @@ async function readAtMost(
 export const bodyLimit = new Elysia({ name: "body-limit" })
   .onRequest(({ request }) => {
     const length = request.headers.get("content-length");
-    if (length !== null && Number(length) > MAX_BODY_BYTES) return errorResponse(tooLarge());
+    // Thrown, not returned: the error path answers it, so that the access log sees it too.
+    if (length !== null && Number(length) > MAX_BODY_BYTES) throw new ApiError(tooLarge());
   })
   .onParse({ as: "global" }, async ({ request }) => {
     // Never undefined: that would hand the body on to the next parser.
