@@ -1,4 +1,5 @@
-import { HEADERS, parseRetryAfter } from "@rhizome/protocol";
+import { ERROR_CODES, HEADERS, parseRetryAfter } from "@rhizome/protocol";
+import { asSentence, rateLimitedSentence } from "../format/wait.ts";
 
 /** What an Eden call resolves to, loosely: enough to tell success, HTTP errors and network errors. */
 export type EdenResult<T> = {
@@ -66,8 +67,10 @@ export async function request<T>(call: Promise<EdenResult<T>>): Promise<T> {
   return result.data as T;
 }
 
-/** A sentence for the user. */
+/** A sentence for the user: the server's words in sentence case; a 429 says how long to wait. */
 export function describeError(error: unknown): string {
-  if (error instanceof ApiRequestError) return error.message;
-  return error instanceof Error ? error.message : "Something went wrong.";
+  if (error instanceof ApiRequestError && error.code === ERROR_CODES.rateLimited) {
+    return rateLimitedSentence(error.retryAfterMs);
+  }
+  return error instanceof Error ? asSentence(error.message) : "Something went wrong.";
 }

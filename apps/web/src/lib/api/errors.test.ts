@@ -1,0 +1,32 @@
+import { describe, expect, test } from "bun:test";
+import { ApiRequestError, describeError, failureOf } from "./errors.ts";
+
+/** An Eden result as a failed fetch resolves: the body, the status and the response's headers. */
+function answered(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  const value = { error: { code, message } };
+  const response = new Response(JSON.stringify(value), { status, headers });
+  return { data: null, error: { status, value }, status, response, headers: response.headers };
+}
+
+describe("describeError", () => {
+  test("a 429 says how long to wait, from Retry-After", () => {
+    const failure = failureOf(
+      answered(429, "rate_limited", "too many attempts, slow down", { "retry-after": "42" }),
+    );
+    expect(failure?.retryAfterMs).toBe(42_000);
+    expect(describeError(failure)).toBe("Too many attempts. Try again in 42 seconds.");
+  });
+
+  test("a 429 without Retry-After still tells the user what to do", () => {
+    expect(describeError(new ApiRequestError(429, "rate_limited", "slow down"))).toBe(
+      "Too many attempts. Wait a little, then try again.",
+    );
+  });
+
+  test("the server's words in sentence case", () => {
+    const failure = failureOf(answered(409, "conflict", 'the handle "ada" is taken'));
+    expect(describeError(failure)).toBe('The handle "ada" is taken.');
+    expect(describeError(new Error("boom"))).toBe("Boom.");
+    expect(describeError("not an error")).toBe("Something went wrong.");
+  });
+});
