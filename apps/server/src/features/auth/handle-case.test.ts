@@ -67,9 +67,14 @@ describeEachDriver("handles are lower-cased on input", (handle) => {
   });
 
   test("looking a being up (to invite them) in any case finds it", async () => {
-    const { being } = await app.expect<{ being: Being }>(200, "GET", "/api/beings?handle=ALICE_ux", {
-      token: alice.token,
-    });
+    const { being } = await app.expect<{ being: Being }>(
+      200,
+      "GET",
+      "/api/beings?handle=ALICE_ux",
+      {
+        token: alice.token,
+      },
+    );
     expect(being.id).toBe(alice.being.id);
   });
 });

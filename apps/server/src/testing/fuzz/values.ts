@@ -1,6 +1,6 @@
 import { LIMITS } from "@rhizome/protocol";
-import { HANDLE_ANY_CASE } from "../../features/shared/model.ts";
 import fc from "fast-check";
+import { HANDLE_ANY_CASE } from "../../features/shared/model.ts";
 
 /** Test-only: hostile values for the API fuzz suite. Each `bad*` value fails its field's rules. */
 
