@@ -2,7 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { ApiRequestError, describeError, failureOf } from "./errors.ts";
 
 /** An Eden result as a failed fetch resolves: the body, the status and the response's headers. */
-function answered(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+function answered(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   const value = { error: { code, message } };
   const response = new Response(JSON.stringify(value), { status, headers });
   return { data: null, error: { status, value }, status, response, headers: response.headers };
@@ -28,5 +33,24 @@ describe("describeError", () => {
     expect(describeError(failure)).toBe('The handle "ada" is taken.');
     expect(describeError(new Error("boom"))).toBe("Boom.");
     expect(describeError("not an error")).toBe("Something went wrong.");
+  });
+
+  test("a proxy's 502 without the contract's body says the server is not reachable", () => {
+    const value = "";
+    const response = new Response(value, { status: 502 });
+    const failure = failureOf({ data: null, error: { status: 502, value }, status: 502, response });
+    expect(describeError(failure)).toStartWith("The Rhizome server is not reachable (502");
+  });
+
+  test("an HTML page where JSON belongs is an error naming the cause, not undefined data", () => {
+    const response = new Response("<!doctype html><p>hi</p>", {
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+    });
+    const failure = failureOf({ data: "<!doctype html>", error: null, status: 200, response });
+    expect(failure).toBeInstanceOf(ApiRequestError);
+    expect(describeError(failure)).toContain("Something other than the Rhizome server answered");
+    const json = new Response("{}", { headers: { "content-type": "application/json" } });
+    expect(failureOf({ data: {}, error: null, status: 200, response: json })).toBeUndefined();
   });
 });

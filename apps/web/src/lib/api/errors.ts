@@ -45,16 +45,40 @@ function retryAfterMs(headers: HeadersInit | undefined): number | undefined {
   return parseRetryAfter(new Headers(headers).get(HEADERS.retryAfter), Date.now());
 }
 
+/** Statuses a proxy answers when the Rhizome server behind it is down or not started. */
+const UNREACHABLE = new Set([502, 503, 504]);
+
+/** An answer without the contract's error body did not come from the Rhizome API itself. */
+function withoutContractBody(status: number): string {
+  return UNREACHABLE.has(status)
+    ? `The Rhizome server is not reachable (${status} from the proxy in front of it): it may be starting or stopped. Try again shortly.`
+    : `The server answered ${status}.`;
+}
+
+/**
+ * A page where the API's JSON belongs: another program answers on the API's port (in
+ * development, the proxy's API_PORT or PORT), or a proxy serves its own page.
+ */
+function notTheApi(result: EdenResult<unknown>): ApiRequestError | undefined {
+  const type = result.response?.headers.get(HEADERS.contentType) ?? "";
+  if (!type.startsWith("text/html")) return undefined;
+  return new ApiRequestError(
+    result.status,
+    "http",
+    "Something other than the Rhizome server answered at /api. Is the server running, on the port the web app sends /api to?",
+  );
+}
+
 /** Turns an Eden result into an error, or undefined when it succeeded. */
 export function failureOf(result: EdenResult<unknown>): ApiRequestError | undefined {
-  if (!result.error) return undefined;
+  if (!result.error) return notTheApi(result);
   // Eden answers a rejected fetch (offline, connection reset) as a 503 without a response.
   if (!result.response) return new ApiRequestError(0, "network", "The network is unreachable.");
   const body = errorBody(result.error.value);
   return new ApiRequestError(
     result.status,
     body?.code ?? "http",
-    body?.message ?? `The server answered ${result.status}.`,
+    body?.message ?? withoutContractBody(result.status),
     retryAfterMs(result.headers ?? result.response.headers),
   );
 }

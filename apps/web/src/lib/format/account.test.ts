@@ -11,7 +11,8 @@ describe("normaliseHandle", () => {
 
 describe("handleProblem", () => {
   test("a handle in any case that the server takes is fine", () => {
-    for (const fine of ["Alice_UX", "abc", "a_1", "x".repeat(32)]) expect(handleProblem(fine)).toBeNull();
+    for (const fine of ["Alice_UX", "abc", "a_1", "x".repeat(32)])
+      expect(handleProblem(fine)).toBeNull();
   });
 
   test("each refusal says why, in words", () => {

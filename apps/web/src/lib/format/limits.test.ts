@@ -28,8 +28,12 @@ describe("counterText", () => {
   });
 
   test("counts near the limit, and explains the limit once past it", () => {
-    expect(counterText(3850)).toBe(`${(3850).toLocaleString()} of ${(4000).toLocaleString()} characters`);
-    expect(counterText(4000)).toBe(`${(4000).toLocaleString()} of ${(4000).toLocaleString()} characters`);
+    expect(counterText(3850)).toBe(
+      `${(3850).toLocaleString()} of ${(4000).toLocaleString()} characters`,
+    );
+    expect(counterText(4000)).toBe(
+      `${(4000).toLocaleString()} of ${(4000).toLocaleString()} characters`,
+    );
     expect(counterText(4150)).toBe(
       `150 too many: messages are limited to ${(4000).toLocaleString()} characters`,
     );

@@ -18,6 +18,7 @@ export const COUNTER_FROM = LIMITS.contentMax - 200;
 export function counterText(length: number): string | null {
   if (length <= COUNTER_FROM) return null;
   const over = length - LIMITS.contentMax;
-  if (over > 0) return `${count(over)} too many: messages are limited to ${count(LIMITS.contentMax)} characters`;
+  if (over > 0)
+    return `${count(over)} too many: messages are limited to ${count(LIMITS.contentMax)} characters`;
   return `${count(length)} of ${count(LIMITS.contentMax)} characters`;
 }

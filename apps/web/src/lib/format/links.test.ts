@@ -2,7 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { splitLinks, type TextPart } from "./links.ts";
 
 const links = (content: string) =>
-  splitLinks(content).filter((part): part is Extract<TextPart, { kind: "link" }> => part.kind === "link");
+  splitLinks(content).filter(
+    (part): part is Extract<TextPart, { kind: "link" }> => part.kind === "link",
+  );
 
 describe("splitLinks", () => {
   test("plain text is one text part; an empty message has none", () => {
@@ -20,7 +22,11 @@ describe("splitLinks", () => {
 
   test("the parts put back together are the message, character for character", () => {
     const content = "a http://x.org, b (https://en.wikipedia.org/wiki/Foo_(bar)) c.\nhttps://y.io!";
-    expect(splitLinks(content).map((part) => part.text).join("")).toBe(content);
+    expect(
+      splitLinks(content)
+        .map((part) => part.text)
+        .join(""),
+    ).toBe(content);
   });
 
   test("trailing punctuation and enclosing brackets stay text; balanced ones stay in the URL", () => {
@@ -66,7 +72,9 @@ describe("splitLinks", () => {
   });
 
   test("a link's href is always http: or https:", () => {
-    const tricky = "https://a.b/<script> http://x.y/\"onmouseover=alert(1) https://user:pw@host.example/";
-    for (const link of links(tricky)) expect(["http:", "https:"]).toContain(new URL(link.href).protocol);
+    const tricky =
+      'https://a.b/<script> http://x.y/"onmouseover=alert(1) https://user:pw@host.example/';
+    for (const link of links(tricky))
+      expect(["http:", "https:"]).toContain(new URL(link.href).protocol);
   });
 });

@@ -1,7 +1,9 @@
 import { LinkifyIt } from "linkify-it";
 
 /** A piece of a message: plain text, or a link to open (always http or https). */
-export type TextPart = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
+export type TextPart =
+  | { kind: "text"; text: string }
+  | { kind: "link"; text: string; href: string };
 
 /** Only what starts with http:// or https://: no bare domains, no mailto, ftp or `//` links. */
 const linkify = new LinkifyIt({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false })

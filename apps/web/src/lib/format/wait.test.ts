@@ -19,7 +19,9 @@ describe("waitWording", () => {
 describe("rateLimitedSentence", () => {
   test("says how long when Retry-After said, and still helps when it did not", () => {
     expect(rateLimitedSentence(30_000)).toBe("Too many attempts. Try again in 30 seconds.");
-    expect(rateLimitedSentence(undefined)).toBe("Too many attempts. Wait a little, then try again.");
+    expect(rateLimitedSentence(undefined)).toBe(
+      "Too many attempts. Wait a little, then try again.",
+    );
   });
 });
 
