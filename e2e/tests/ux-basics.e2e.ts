@@ -62,7 +62,10 @@ test("focus lands in the composer, Tab reaches it past the messages, Escape leav
   await page.context().close();
 });
 
-test("edits and the composer say why they cannot be saved or sent", async ({ browser, stack }, info) => {
+test("edits and the composer say why they cannot be saved or sent", async ({
+  browser,
+  stack,
+}, info) => {
   const ada = await createBeing(stack, "Ada Lovelace", "#3b5bdb");
   const spaceId = await createSpace(ada, { name: "Limits" });
   await post(ada, spaceId, "short");
@@ -118,7 +121,10 @@ test("delete asks first; a space's owner removes a member and deletes their mess
   await mine.getByTestId("message-delete").click();
   const dialog = page.getByRole("dialog", { name: "Delete this message?" });
   await expect(dialog).toBeVisible();
-  await expect(dialog.getByRole("button", { name: "Cancel" }), "the harmless choice first").toBeFocused();
+  await expect(
+    dialog.getByRole("button", { name: "Cancel" }),
+    "the harmless choice first",
+  ).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
   await expect(mine).toHaveCount(1);
@@ -139,7 +145,9 @@ test("delete asks first; a space's owner removes a member and deletes their mess
   await expect(panel).toBeVisible();
   const box = await panel.boundingBox();
   const viewport = page.viewportSize();
-  expect(box && viewport && box.x + box.width >= viewport.width - 1 && box.height > viewport.height / 2).toBe(true);
+  expect(
+    box && viewport && box.x + box.width >= viewport.width - 1 && box.height > viewport.height / 2,
+  ).toBe(true);
   await page.screenshot({ path: info.outputPath("members-panel.png") });
   await page.keyboard.press("Escape");
   await expect(panel).toHaveCount(0);
@@ -233,7 +241,10 @@ test.describe("on a phone", () => {
     await expect(chat.byContent("first").getByTestId("message-edit")).toBeHidden();
     await page.screenshot({ path: info.outputPath("touch-menu.png") });
     await second.getByTestId("message-delete").tap();
-    await page.getByRole("dialog", { name: "Delete this message?" }).getByTestId("confirm-accept").tap();
+    await page
+      .getByRole("dialog", { name: "Delete this message?" })
+      .getByTestId("confirm-accept")
+      .tap();
     await expect(chat.byContent("second")).toHaveCount(0);
     await context.close();
   });
