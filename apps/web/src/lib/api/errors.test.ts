@@ -28,6 +28,15 @@ describe("describeError", () => {
     );
   });
 
+  test("a busy server's 503 adds how long to wait", () => {
+    const failure = failureOf(
+      answered(503, "unavailable", "too many sign-ins at once, try again shortly", {
+        "retry-after": "3",
+      }),
+    );
+    expect(describeError(failure)).toBe("The server is busy. Try again in 3 seconds.");
+  });
+
   test("the server's words in sentence case", () => {
     const failure = failureOf(answered(409, "conflict", 'the handle "ada" is taken'));
     expect(describeError(failure)).toBe('The handle "ada" is taken.');

@@ -1,5 +1,5 @@
 import { ERROR_CODES, HEADERS, parseRetryAfter } from "@rhizome/protocol";
-import { asSentence, rateLimitedSentence } from "../format/wait.ts";
+import { asSentence, rateLimitedSentence, waitWording } from "../format/wait.ts";
 
 /** What an Eden call resolves to, loosely: enough to tell success, HTTP errors and network errors. */
 export type EdenResult<T> = {
@@ -91,10 +91,16 @@ export async function request<T>(call: Promise<EdenResult<T>>): Promise<T> {
   return result.data as T;
 }
 
-/** A sentence for the user: the server's words in sentence case; a 429 says how long to wait. */
+/** A sentence for the user: the server's words in sentence case, and how long to wait when it said (429, 503). */
 export function describeError(error: unknown): string {
   if (error instanceof ApiRequestError && error.code === ERROR_CODES.rateLimited) {
     return rateLimitedSentence(error.retryAfterMs);
+  }
+  if (error instanceof ApiRequestError && error.retryAfterMs !== undefined) {
+    // The server's own words say "shortly"; the header says how long.
+    const what =
+      error.code === ERROR_CODES.unavailable ? "The server is busy." : asSentence(error.message);
+    return `${what} Try again in ${waitWording(error.retryAfterMs)}.`;
   }
   return error instanceof Error ? asSentence(error.message) : "Something went wrong.";
 }
