@@ -2,7 +2,10 @@ import adapter from "@sveltejs/adapter-static";
 import { sveltekit } from "@sveltejs/kit/vite";
 import { defineConfig } from "vite";
 
-const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
+// The API server `bun dev` starts listens on PORT: the proxy follows it (API_PORT, when set,
+// points the proxy elsewhere, e.g. at a server started on its own).
+const apiPort = process.env.API_PORT?.trim() || process.env.PORT?.trim() || "3000";
+const apiTarget = `http://127.0.0.1:${apiPort}`;
 
 export default defineConfig({
   plugins: [

@@ -56,6 +56,19 @@ export class ChatPage {
     });
   }
 
+  /**
+   * Deletes a message as a pointer user does: Delete on its hover toolbar, then Delete in
+   * the confirmation dialog (which names what is about to happen).
+   */
+  async deleteMessage(message: Locator): Promise<void> {
+    await message.hover();
+    await message.getByTestId("message-delete").click();
+    const dialog = this.page.getByRole("dialog", { name: "Delete this message?" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId("confirm-accept").click();
+    await expect(dialog).toHaveCount(0);
+  }
+
   /** Every message on the page, top to bottom. */
   async shown(): Promise<ShownMessage[]> {
     return this.messages.evaluateAll((nodes) =>

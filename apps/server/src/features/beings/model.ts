@@ -1,7 +1,7 @@
 import { BeingSchema, LIMITS } from "@rhizome/protocol";
 import { t } from "elysia";
 import { DisplayName } from "../auth/model.ts";
-import { uuid } from "../shared/model.ts";
+import { lowerCased, uuid } from "../shared/model.ts";
 
 export const BeingResponse = t.Object({ being: BeingSchema });
 /** Both fields optional: `{}` changes nothing and answers the being as it is. */
@@ -12,10 +12,12 @@ export const ProfileBody = t.Object({
 export const BeingParams = t.Object({ id: uuid() });
 /** Any case (handles are stored lower-case); other characters could never match one. */
 export const HandleQuery = t.Object({
-  handle: t.String({
-    minLength: 1,
-    maxLength: 64,
-    pattern: "^[A-Za-z0-9_]+$",
-    description: "The being's handle",
-  }),
+  handle: lowerCased(
+    t.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: "^[A-Za-z0-9_]+$",
+      description: "The being's handle, in any letter case",
+    }),
+  ),
 });

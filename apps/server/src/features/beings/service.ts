@@ -16,9 +16,9 @@ export class BeingsService {
     return (await findBeing(this.db, id)) ?? notFound("being");
   }
 
-  /** Finds a being by handle, e.g. to invite them into a space. */
+  /** Finds a being by handle (lower case: the model made it so), e.g. to invite them. */
   async byHandle(handle: string): Promise<Being | Failure> {
-    return (await findBeingByHandle(this.db, handle.toLowerCase())) ?? notFound("being");
+    return (await findBeingByHandle(this.db, handle)) ?? notFound("being");
   }
 
   async updateProfile(id: string, changes: typeof ProfileBody.static): Promise<Being | Failure> {

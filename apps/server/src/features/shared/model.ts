@@ -1,4 +1,5 @@
-import { canonicalId, UUID_PATTERN } from "@rhizome/protocol";
+import { canonicalId, LIMITS, UUID_PATTERN } from "@rhizome/protocol";
+import type { TString } from "@sinclair/typebox";
 import { t } from "elysia";
 
 /**
@@ -19,4 +20,18 @@ export function uuid(description?: string) {
     )
     .Decode(canonicalId)
     .Encode((id) => id);
+}
+
+/** The handle pattern in any letter case: what a sign-up may type before it is lower-cased. */
+export const HANDLE_ANY_CASE = LIMITS.handlePattern.replace("[a-z0-9_]", "[A-Za-z0-9_]");
+
+/**
+ * A handle made lower case where it enters (sign-up, sign-in, look-up), the way ids are
+ * above: `Alice_UX` is `alice_ux` for every rule, and the stored handles are lower case.
+ */
+export function lowerCased(schema: TString) {
+  return t
+    .Transform(schema)
+    .Decode((value) => value.toLowerCase())
+    .Encode((value) => value);
 }

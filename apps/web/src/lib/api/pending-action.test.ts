@@ -13,10 +13,10 @@ describe("PendingAction", () => {
     expect(action.error).toBeNull();
   });
 
-  test("a failure is kept for the user, and cleared when it runs again", async () => {
+  test("a failure is kept for the user (as a sentence), and cleared when it runs again", async () => {
     const action = new PendingAction();
     expect(await action.run(() => Promise.reject(new Error("the handle is taken")))).toBe(false);
-    expect(action.error).toBe("the handle is taken");
+    expect(action.error).toBe("The handle is taken.");
     expect(action.busy).toBe(false);
     let seen: string | null = "not yet";
     await action.run(async () => {
