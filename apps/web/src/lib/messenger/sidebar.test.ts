@@ -48,6 +48,7 @@ describe("the sidebar", () => {
 
   test("the tab title leads with the total unread", () => {
     expect(titleWithUnread("Rhizome", 3)).toBe("(3) Rhizome");
-    expect(titleWithUnread("Rhizome", 0)).toBe("Rhizome");
+    expect(titleWithUnread("General · Rhizome", 3)).toBe("(3) Rhizome");
+    expect(titleWithUnread("General · Rhizome", 0)).toBe("General · Rhizome");
   });
 });
