@@ -1,4 +1,5 @@
 import type { Sizes } from "./config.ts";
+import { loadSection, ratioScenarios } from "./report-more.ts";
 import type { Results } from "./results.ts";
 import { PEER_LABEL } from "./servers.ts";
 import type { Target } from "./targets.ts";
@@ -75,9 +76,12 @@ function ratiosSection(results: Results, sizes: Sizes): string {
       if (!ours) continue;
       const sio = get("sio");
       const full = get("full");
+      const bare = get("bare");
       rows.push([
         n,
         phase,
+        bare ? f(ours.latencyMs.p99 / bare.latencyMs.p99, 2) : "–",
+        bare ? f(ours.cpuMicrosPerDelivery / bare.cpuMicrosPerDelivery, 2) : "–",
         sio ? f(sio.cpuMicrosPerDelivery / ours.cpuMicrosPerDelivery, 2) : "–",
         sio ? f(sio.bytesPerDelivery / ours.bytesPerDelivery, 2) : "–",
         sio ? f(sio.latencyMs.p99 / ours.latencyMs.p99, 2) : "–",
@@ -92,7 +96,11 @@ Our steady and burst latencies include the batch window by design (\`SYNC_BATCH_
 default): a change that is not the first after a quiet second waits for the window's end,
 and the whole batch then costs one frame per subscriber.
 
-${table(["N", "phase", "Socket.IO CPU", "Socket.IO bytes", "Socket.IO p99", "full-array CPU", "full-array bytes"], rows)}
+The first two columns are the other way round: ours ÷ the bare Bun SSE send loop (the
+floor: no database, no authentication, one shared frame per post, as many processes as ours),
+so 1 means ours costs what sending costs.
+
+${table(["N", "phase", "ours ÷ floor p99", "ours ÷ floor CPU", "Socket.IO CPU", "Socket.IO bytes", "Socket.IO p99", "full-array CPU", "full-array bytes"], rows)}
 `;
 }
 
@@ -211,7 +219,7 @@ function otherSections(results: Results): string {
         ],
         [
           [
-            `${mu.streams} × ${mu.spacesPerStream}`,
+            `${mu.streams} × ${mu.spacesPerStream}–${mu.maxSpacesPerStream}`,
             mu.pool,
             `${mu.live}/${mu.streams}`,
             `${mu.firstFrames}/${mu.positions}`,
@@ -303,5 +311,10 @@ ${targetsTable(targets)}
 
 ${fanoutSection(results)}
 ${ratiosSection(results, sizes)}
-${otherSections(results)}`;
+${otherSections(results)}
+${ratioScenarios(results)}
+## Load average by scenario
+
+${loadSection(results)}
+`;
 }

@@ -1,7 +1,10 @@
 import type { CapacityFigures } from "./scenarios/capacity.ts";
 import type { CatchupFigures } from "./scenarios/catchup.ts";
+import type { ConnectStormFigures } from "./scenarios/connect-storm.ts";
+import type { ConversationFigures } from "./scenarios/conversation.ts";
 import type { TierFigures } from "./scenarios/fanout.ts";
 import type { MultiFigures } from "./scenarios/multi.ts";
+import type { ReloadFigures } from "./scenarios/reload.ts";
 import type { StormFigures } from "./scenarios/storm.ts";
 import type { WriteFigures } from "./scenarios/writes.ts";
 
@@ -12,6 +15,10 @@ export type Results = {
   capacity: CapacityFigures | undefined;
   catchup: CatchupFigures[];
   storm: StormFigures[];
+  /** Socket.IO's connect storm of the same size, beside our cold storm. */
+  connectStorm: ConnectStormFigures[];
+  conversation: ConversationFigures[];
+  reload: ReloadFigures | undefined;
   writes: WriteFigures[];
   multi: MultiFigures | undefined;
 };
