@@ -176,20 +176,21 @@ describe("computeTargets", () => {
       integrity: { duplicates: 0, gaps: 0, missing: 0 },
     });
     results.storm.push(storm("warm", 900, 0), storm("cold", 1400, 10));
-    results.connectStorm.push({
-      peer: "sio",
+    const sio = {
+      peer: "sio" as const,
       subscribers: 5000,
       spaces: 10,
       live: 5000,
       allLiveMs: 1000,
       errors: {},
-    });
+    };
+    results.connectStorm.push(sio);
     expect(byName(results, "reconnect storm 5k, cold").value).toBe(1.4);
     expect(byName(results, "reconnect storm 5k, cold").met).toBe(true);
     expect(byName(results, "reconnect storm 5k, warm and cold").met).toBe(true);
     results.storm[1] = storm("cold", 1400, 11);
     expect(byName(results, "reconnect storm 5k, warm and cold").met).toBe(false);
-    results.connectStorm[0] = { ...(results.connectStorm[0] as never), live: 4999 };
+    results.connectStorm[0] = { ...sio, live: 4999 };
     expect(byName(results, "reconnect storm 5k, cold").met).toBe(false);
   });
 

@@ -94,8 +94,9 @@ export class StreamService {
 }
 
 /**
- * Ends the stream when its client goes away. Its own scope: a listener made in `open` would
- * share that scope's captures (the request's list of spaces) for the stream's whole life.
+ * Ends the stream when its client goes away. Its own (not async) scope: a listener made in
+ * the async `open` would keep open's whole frame (the request's list of spaces) alive for the
+ * stream's whole life.
  */
 function closeOnAbort(signal: AbortSignal, subscriber: Subscriber): void {
   signal.addEventListener("abort", () => subscriber.close("client-gone"), { once: true });
