@@ -123,19 +123,26 @@ export async function runMulti(
     sizes.maxSpacesPerStream,
   );
   const positions = streams.reduce((n, spaces) => n + spaces.length, 0);
-  await Bun.sleep(1000);
-  const rssBaselineBytes = rssBytes(server.pid);
-  const started = wallMs();
-  await fleet.open({
-    kind: "ours",
+  const spec = {
+    kind: "ours" as const,
     host: "127.0.0.1",
     port: server.port,
     token: server.target.token,
     spaces: [],
-    streams,
     page: sizes.page,
     maxPending: 64,
-  });
+  };
+  // Warm every code path first (JIT code, compiled validators, prepared statements: a fixed
+  // cost of the process, not of a position), on spaces of their own, as the memory probe does.
+  const warm = await createSpaces(stack, sizes.maxSpacesPerStream, "multi warm-up");
+  await fillSpaces(stack, warm, sizes.history);
+  await fleet.open({ ...spec, streams: streamSpaces(warm, 40, sizes.maxSpacesPerStream) });
+  await fleet.waitLive(60_000);
+  await fleet.closeAll();
+  await Bun.sleep(1000);
+  const rssBaselineBytes = rssBytes(server.pid);
+  const started = wallMs();
+  await fleet.open({ ...spec, streams });
   const status = await fleet.waitLive(300_000);
   const connectMs = Math.round(status.lastLive - started);
   const rssConnectedBytes = rssBytes(server.pid);
