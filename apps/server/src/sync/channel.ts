@@ -8,6 +8,7 @@ import {
 import { Audience, type Position } from "./audience.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
+import { bySinceAndPage, type Joiner } from "./joiners.ts";
 import type { SyncMetrics } from "./metrics.ts";
 import { ResetCache } from "./reset-cache.ts";
 import { ChangeRing } from "./ring.ts";
@@ -53,7 +54,7 @@ export function flushCap(maxBatch: number): number {
  */
 export class SpaceChannel {
   readonly #audience: Audience;
-  #joiners: { subscriber: Seat; since: Cursor | undefined }[] = [];
+  #joiners: Joiner[] = [];
   #phase: Phase = { name: "forming" };
   readonly #ring: ChangeRing;
   readonly #resets = new ResetCache();
@@ -163,8 +164,7 @@ export class SpaceChannel {
     this.#joiners = [];
     // Joiners resuming from the same cursor (with the same page) share one computation: a
     // reconnect storm is one read.
-    const groups = Map.groupBy(joiners, (joiner) => `${joiner.since}|${joiner.subscriber.page}`);
-    for (const group of groups.values()) {
+    for (const group of bySinceAndPage(joiners)) {
       const live = group.filter((joiner) => !joiner.subscriber.closed);
       const [sample] = live;
       if (!sample) continue;
