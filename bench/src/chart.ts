@@ -1,7 +1,7 @@
 import type { Sizes } from "./config.ts";
 import type { Results } from "./results.ts";
 
-const COLORS = { ours: "#2b7a4b", sio: "#c0623a", full: "#6b6bb5" } as const;
+const COLORS = { ours: "#2b7a4b", sio: "#c0623a", full: "#6b6bb5", bare: "#999999" } as const;
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 type Bar = { label: string; value: number; color: string };
@@ -53,13 +53,37 @@ function panel(
   return parts.join("\n");
 }
 
-/** Two panels: fan-out CPU per delivered change by phase; resume time by space size. */
+/**
+ * Three panels: fan-out CPU per delivered change by phase; p99 of a lone message and of a
+ * conversation, beside the floor and Socket.IO; resume time by space size.
+ */
 export function renderChart(results: Results, sizes: Sizes): string {
   const n = sizes.targetTier;
   const phases = sizes.fanout.phases.map((p) => p.name);
+  const p99Of = (peer: "ours" | "sio" | "bare") =>
+    results.fanout
+      .find((t) => t.peer === peer && t.subscribers === n)
+      ?.phases.find((p) => p.phase === "lone")?.latencyMs.p99;
+  const bar = (label: string, value: number | undefined, color: string) =>
+    value === undefined || !Number.isFinite(value) ? [] : [{ label, value, color }];
+  const talk = (peer: string) => results.conversation.find((c) => c.peer === peer)?.latencyMs.p99;
+  const latencyGroups = [
+    {
+      name: `lone, ${n / 1000}k`,
+      bars: [
+        ...bar("ours", p99Of("ours"), COLORS.ours),
+        ...bar("bare send loop", p99Of("bare"), COLORS.bare),
+        ...bar("sio", p99Of("sio"), COLORS.sio),
+      ],
+    },
+    {
+      name: "conversation",
+      bars: [...bar("ours", talk("ours"), COLORS.ours), ...bar("sio", talk("sio"), COLORS.sio)],
+    },
+  ];
   const cpuGroups = phases.map((phase) => ({
     name: phase,
-    bars: (["ours", "sio"] as const).flatMap((peer) => {
+    bars: (["ours", "bare", "sio"] as const).flatMap((peer) => {
       const figures = results.fanout
         .find((t) => t.peer === peer && t.subscribers === n)
         ?.phases.find((p) => p.phase === phase);
@@ -80,17 +104,19 @@ export function renderChart(results: Results, sizes: Sizes): string {
       "Rhizome (delta SSE)": COLORS.ours,
       "Socket.IO 4.8": COLORS.sio,
       "full-array design": COLORS.full,
+      "bare Bun SSE send loop (floor)": COLORS.bare,
     }) as [string, string][]
   )
     .map(
       ([label, color], i) =>
-        `<rect x="${40 + i * 200}" y="352" width="12" height="12" fill="${color}"/><text x="${58 + i * 200}" y="362" font-size="12">${label}</text>`,
+        `<rect x="${40 + i * 240}" y="352" width="12" height="12" fill="${color}"/><text x="${58 + i * 240}" y="362" font-size="12">${label}</text>`,
     )
     .join("\n");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="380" font-family="sans-serif">
-<rect width="900" height="380" fill="white"/>
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="1320" height="380" font-family="sans-serif">
+<rect width="1320" height="380" fill="white"/>
 ${panel(40, 70, 380, 230, `Server CPU per delivered change, ${n / 1000}k subscribers`, "µs per delivery", cpuGroups)}
-${panel(490, 70, 380, 230, "Resume 50 missed changes vs space size", "ms, end to end", resumeGroups, true)}
+${panel(480, 70, 360, 230, "p99 post → delivered, same run", "ms", latencyGroups)}
+${panel(900, 70, 380, 230, "Resume 50 missed changes vs space size", "ms, end to end", resumeGroups, true)}
 ${legend}
 </svg>
 `;

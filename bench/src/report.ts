@@ -1,5 +1,6 @@
 import type { Sizes } from "./config.ts";
 import { writeFloorAndCeiling } from "./report-writes.ts";
+import { loadSection, ratioScenarios } from "./report-more.ts";
 import type { Results } from "./results.ts";
 import { PEER_LABEL } from "./servers.ts";
 import type { Target } from "./targets.ts";
@@ -76,9 +77,12 @@ function ratiosSection(results: Results, sizes: Sizes): string {
       if (!ours) continue;
       const sio = get("sio");
       const full = get("full");
+      const bare = get("bare");
       rows.push([
         n,
         phase,
+        bare ? f(ours.latencyMs.p99 / bare.latencyMs.p99, 2) : "–",
+        bare ? f(ours.cpuMicrosPerDelivery / bare.cpuMicrosPerDelivery, 2) : "–",
         sio ? f(sio.cpuMicrosPerDelivery / ours.cpuMicrosPerDelivery, 2) : "–",
         sio ? f(sio.bytesPerDelivery / ours.bytesPerDelivery, 2) : "–",
         sio ? f(sio.latencyMs.p99 / ours.latencyMs.p99, 2) : "–",
@@ -93,7 +97,11 @@ Our steady and burst latencies include the batch window by design (\`SYNC_BATCH_
 default): a change that is not the first after a quiet second waits for the window's end,
 and the whole batch then costs one frame per subscriber.
 
-${table(["N", "phase", "Socket.IO CPU", "Socket.IO bytes", "Socket.IO p99", "full-array CPU", "full-array bytes"], rows)}
+The first two columns are the other way round: ours ÷ the bare Bun SSE send loop (the
+floor: no database, no authentication, one shared frame per post, as many processes as ours),
+so 1 means ours costs what sending costs.
+
+${table(["N", "phase", "ours ÷ floor p99", "ours ÷ floor CPU", "Socket.IO CPU", "Socket.IO bytes", "Socket.IO p99", "full-array CPU", "full-array bytes"], rows)}
 `;
 }
 
@@ -212,7 +220,7 @@ function otherSections(results: Results): string {
         ],
         [
           [
-            `${mu.streams} × ${mu.spacesPerStream}`,
+            `${mu.streams} × ${mu.spacesPerStream}–${mu.maxSpacesPerStream}`,
             mu.pool,
             `${mu.live}/${mu.streams}`,
             `${mu.firstFrames}/${mu.positions}`,
@@ -306,5 +314,10 @@ ${targetsTable(targets)}
 
 ${fanoutSection(results)}
 ${ratiosSection(results, sizes)}
-${otherSections(results)}`;
+${otherSections(results)}
+${ratioScenarios(results)}
+## Load average by scenario
+
+${loadSection(results)}
+`;
 }

@@ -1,7 +1,10 @@
 import type { CapacityFigures } from "./scenarios/capacity.ts";
 import type { CatchupFigures } from "./scenarios/catchup.ts";
+import type { ConnectStormFigures } from "./scenarios/connect-storm.ts";
+import type { ConversationFigures } from "./scenarios/conversation.ts";
 import type { TierFigures } from "./scenarios/fanout.ts";
 import type { MultiFigures } from "./scenarios/multi.ts";
+import type { ReloadFigures } from "./scenarios/reload.ts";
 import type { StormFigures } from "./scenarios/storm.ts";
 import type { CeilingFigures } from "./scenarios/write-ceiling.ts";
 import type { WriteFloorFigures } from "./scenarios/write-floor.ts";
@@ -14,6 +17,10 @@ export type Results = {
   capacity: CapacityFigures | undefined;
   catchup: CatchupFigures[];
   storm: StormFigures[];
+  /** Socket.IO's connect storm of the same size, beside our cold storm. */
+  connectStorm: ConnectStormFigures[];
+  conversation: ConversationFigures[];
+  reload: ReloadFigures | undefined;
   writes: WriteFigures[];
   /** The write floor: our post's statement behind a bare handler, same load (write-floor.ts). */
   writeFloor?: WriteFloorFigures[];

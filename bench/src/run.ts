@@ -1,5 +1,6 @@
 /**
- * `bun src/run.ts [--quick] [--only=fanout,catchup,storm,writes,multi] [--peers=ours,sio,full]
+ * `bun src/run.ts [--quick] [--only=fanout,conversation,catchup,storm,writes,multi,reload]
+ *   [--peers=ours,sio,full,bare]
  *   [--sio-runtime=node|bun] [--out=DIR]`; BENCH_SERVER_MAIN=<main.ts> runs another server
  *   build in place of apps/server (A/B experiments of a proposed change).
  * Runs every scenario against one throw-away Postgres, writes results/latest.json,
@@ -10,7 +11,7 @@ import { cpus, totalmem } from "node:os";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderChart } from "./chart.ts";
-import { FULL_ARRAY_PHASES, sizesFor } from "./config.ts";
+import { FULL_ARRAY_PHASES, OUR_BATCH, sizesFor } from "./config.ts";
 import { raiseFdLimit } from "./limits.ts";
 import { Fleet } from "./load/fleet.ts";
 import type { Kind } from "./load/protocol.ts";
@@ -18,8 +19,11 @@ import { renderReport, targetsTable } from "./report.ts";
 import type { Results } from "./results.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
 import { runCatchup } from "./scenarios/catchup.ts";
+import { runConnectStorm } from "./scenarios/connect-storm.ts";
+import { runConversation } from "./scenarios/conversation.ts";
 import { runTier } from "./scenarios/fanout.ts";
 import { runMulti } from "./scenarios/multi.ts";
+import { runReload } from "./scenarios/reload.ts";
 import { runStorm } from "./scenarios/storm.ts";
 import { runWriteCeiling } from "./scenarios/write-ceiling.ts";
 import { runWriteFloor } from "./scenarios/write-floor.ts";
@@ -47,7 +51,7 @@ const sioRuntime = args.find((a) => a.startsWith("--sio-runtime="))?.slice(14) ?
 const peers = args
   .find((a) => a.startsWith("--peers="))
   ?.slice(8)
-  .split(",") ?? ["ours", "sio", "full"];
+  .split(",") ?? ["ours", "sio", "full", "bare"];
 const out = args.find((a) => a.startsWith("--out="))?.slice(6);
 const wanted = (name: string) => !only || only.includes(name);
 const sizes = sizesFor(quick);
@@ -58,8 +62,13 @@ const started = performance.now();
 const elapsed = () => `${Math.round((performance.now() - started) / 1000)}`.padStart(4);
 const log = (line: string) => console.log(`${elapsed()}s ${line}`);
 const durations: Record<string, number> = {};
+const loadByScenario: Record<string, string> = {};
+const loadavg = () => sh(["cat", "/proc/loadavg"]).split(" ").slice(0, 3).join(" ");
 async function timed<T>(name: string, body: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
+  // The machine is shared: what else ran is part of every figure of the scenario.
+  loadByScenario[name] = loadavg();
+  log(`  (load average ${loadByScenario[name]})`);
   try {
     return await body();
   } finally {
@@ -72,6 +81,7 @@ const results: Results = {
   meta: {
     date: new Date().toISOString(),
     loadAverageAtStart: sh(["cat", "/proc/loadavg"]),
+    loadAverageByScenario: loadByScenario,
     mode: sizes.mode,
     machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${sh(["uname", "-r"])}`,
     bun: Bun.version,
@@ -83,6 +93,7 @@ const results: Results = {
       .filter(Boolean).length,
     fdLimit: raiseFdLimit(),
     serverEnv: SERVER_ENV,
+    ourBatch: OUR_BATCH,
     socketIoRuntime: sioRuntime,
     serverMain: process.env.BENCH_SERVER_MAIN ?? "apps/server/src/main.ts",
     sizes,
@@ -91,6 +102,9 @@ const results: Results = {
   capacity: undefined,
   catchup: [],
   storm: [],
+  connectStorm: [],
+  conversation: [],
+  reload: undefined,
   writes: [],
   multi: undefined,
 };
@@ -116,7 +130,7 @@ try {
     log("1–2. fan-out, side by side");
     await timed("fanout", async () => {
       for (const n of sizes.fanout.tiers) {
-        for (const kind of ["ours", "sio", "full"] as const) {
+        for (const kind of ["ours", "sio", "full", "bare"] as const) {
           if (!peers.includes(kind)) continue;
           if (kind === "full" && !sizes.fanout.fullArrayTiers.includes(n)) continue;
           const phases =
@@ -126,6 +140,16 @@ try {
           const fanout = { ...sizes.fanout, phases };
           results.fanout.push(await runTier(stack, fleet, kind, n, fanout, log, sioRuntime));
         }
+      }
+    });
+  }
+  if (wanted("conversation")) {
+    const c = sizes.conversation;
+    log(`conversation: ${c.subscribers} subscribers, ${c.writers} writers every ${c.turnMs} ms`);
+    await timed("conversation", async () => {
+      for (const kind of ["ours", "sio"] as const) {
+        if (!peers.includes(kind)) continue;
+        results.conversation.push(await runConversation(stack, fleet, kind, c, log, sioRuntime));
       }
     });
   }
@@ -166,6 +190,16 @@ try {
       }),
     );
     await logStatements(stack, false);
+    if (peers.includes("sio")) {
+      log(
+        `4b. Socket.IO's connect storm of ${sizes.storm.subscribers}, for the cold storm's ratio`,
+      );
+      results.connectStorm.push(
+        await timed("connect-storm", () =>
+          runConnectStorm(stack, fleet, "sio", sizes.storm, log, sioRuntime),
+        ),
+      );
+    }
   }
   if (wanted("writes")) {
     log("5. write throughput");
@@ -182,9 +216,20 @@ try {
   }
   if (wanted("multi")) {
     const m = sizes.multi;
-    log(`6. multi-space: ${m.streams} streams × ${m.spacesPerStream} spaces held by one process`);
+    log(
+      `6. multi-space: ${m.streams} streams × ${m.spacesPerStream}–${m.maxSpacesPerStream} spaces held by one process`,
+    );
     results.multi = await timed("multi", () =>
       withServer("ours", stack, (s) => runMulti(stack, fleet, s, m, log)),
+    );
+  }
+  if (wanted("reload")) {
+    const r = sizes.reload;
+    log(
+      `7. reload: ${r.clients} clients × ${r.spaces} spaces, one missed, with and without cursors`,
+    );
+    results.reload = await timed("reload", () =>
+      withServer("ours", stack, (s) => runReload(stack, fleet, s, r, log)),
     );
   }
 } finally {
@@ -204,4 +249,7 @@ writeFileSync(`${RESULTS}chart.svg`, renderChart(results, sizes));
 console.log(`\n${targetsTable(targets)}\n`);
 const shown = relative(process.cwd(), RESULTS) || ".";
 console.log(`results: ${shown}/latest.json, report.md, chart.svg (${results.meta.seconds} s)`);
+console.log(
+  `load average (1/5/15 min): ${String(results.meta.loadAverageAtStart).split(" ").slice(0, 3).join(" ")} at start, ${loadavg()} at end`,
+);
 console.log(`bench: ${targets.filter((t) => t.met).length} of ${targets.length} targets met`);

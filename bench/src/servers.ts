@@ -19,6 +19,7 @@ export const PEER_LABEL: Record<Kind, string> = {
   ours: "Rhizome (delta SSE)",
   sio: "Socket.IO 4.8",
   full: "Full-array SSE (old design)",
+  bare: "Bare Bun SSE send loop (floor)",
 };
 
 /**
@@ -60,7 +61,9 @@ export async function launch(
       restart: () => server.restart(),
     };
   }
-  const peer = await PeerProcess.start(kind, stack.databaseUrl, sioRuntime);
+  // The floor runs as many processes as ours does in the same scenario.
+  const processes = kind === "bare" ? (options.workers ?? 1) : 1;
+  const peer = await PeerProcess.start(kind, stack.databaseUrl, sioRuntime, processes);
   return {
     kind,
     url: peer.url,

@@ -20,6 +20,8 @@ export type Stack = {
   sql: postgres.Sql;
   /** The bench's being and token (every subscriber shares the token). */
   being: { id: string; token: string };
+  /** A second being, for the conversation's second writer (a member only where added). */
+  second: { id: string; token: string };
   destroy(): Promise<void>;
 };
 
@@ -32,6 +34,7 @@ export async function startStack(): Promise<Stack> {
   const databaseUrl = cluster.url("bench");
   const server = await startOurs(databaseUrl);
   const being = await signup(server.url);
+  const second = await signup(server.url, `bench_${process.pid}_b`);
   await server.kill("SIGTERM");
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   keepTimestampsAsText(sql);
@@ -40,6 +43,7 @@ export async function startStack(): Promise<Stack> {
     databaseUrl,
     sql,
     being,
+    second,
     async destroy() {
       await sql.end({ timeout: 2 });
       await cluster.destroy();
@@ -83,14 +87,23 @@ export function startOurs(databaseUrl: string, extra: Record<string, string> = {
   return ServerProcess.start({ env });
 }
 
-async function signup(url: string): Promise<{ id: string; token: string }> {
+async function signup(
+  url: string,
+  handle = `bench_${process.pid}`,
+): Promise<{ id: string; token: string }> {
   const response = await fetch(`${url}/api/auth/signup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ handle: `bench_${process.pid}`, password: "bench password" }),
+    body: JSON.stringify({ handle, password: "bench password" }),
   });
   const body = (await response.json()) as { being: { id: string }; token: string };
   return { id: body.being.id, token: body.token };
+}
+
+/** Makes the run's second being a member of `spaceId` (a second writer). */
+export async function addSecondWriter(stack: Stack, spaceId: string): Promise<void> {
+  await stack.sql`INSERT INTO space_members (space_id, being_id, role)
+                  VALUES (${spaceId}, ${stack.second.id}, 'member') ON CONFLICT DO NOTHING`;
 }
 
 /** Creates spaces straight in SQL (owner = the bench being, a member), `count` at a time. */

@@ -147,8 +147,8 @@ export class Fleet {
     return this.#all({ type: "drop" });
   }
 
-  async resume(maxPending?: number): Promise<number> {
-    const all = await this.#all<{ at: number }>({ type: "resume", maxPending });
+  async resume(maxPending?: number, fresh = false): Promise<number> {
+    const all = await this.#all<{ at: number }>({ type: "resume", maxPending, fresh });
     return Math.min(...all.map((r) => r.at));
   }
 

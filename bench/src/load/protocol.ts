@@ -1,5 +1,6 @@
 /** The coordinator → load worker commands (each answered once, matched by id). */
-export type Kind = "ours" | "sio" | "full";
+/** ours; the peers Socket.IO and the full-array design; the bare SSE send loop (the floor). */
+export type Kind = "ours" | "sio" | "full" | "bare";
 
 export type OpenCommand = {
   type: "open";
@@ -34,7 +35,12 @@ export type Command =
       inSpaces?: string[];
     }
   | { type: "drop" }
-  | { type: "resume"; maxPending?: number }
+  | {
+      type: "resume";
+      maxPending?: number;
+      /** Forget every cursor first: each space resumes with a reset (a reload without cursors). */
+      fresh?: boolean;
+    }
   | { type: "integrity"; expected: number }
   | { type: "bytes" }
   | { type: "close" };

@@ -63,7 +63,7 @@ function connect(conn: Conn): void {
   const target = { host: s.host, port: s.port, token: s.token };
   if (s.kind === "sio") {
     openSio(ledger, conn, target);
-  } else if (s.kind === "full") {
+  } else if (s.kind === "full" || s.kind === "bare") {
     openSse(ledger, conn, { ...target, path: `/stream?space=${conn.space}` }, fullArrayFrame);
   } else if (conn.multi) {
     const multi = conn.multi;
@@ -187,7 +187,13 @@ async function handle(command: Command): Promise<unknown> {
     }
     case "resume": {
       maxPending = command.maxPending ?? Number.POSITIVE_INFINITY;
-      for (const conn of conns) conn.liveAt = 0;
+      for (const conn of conns) {
+        conn.liveAt = 0;
+        if (command.fresh) {
+          conn.cursor = undefined;
+          conn.multi?.cursors.clear();
+        }
+      }
       queue.push(...conns);
       pump();
       return { at: wallMs() };

@@ -2,12 +2,13 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "@rhizome/testkit";
 import type { Subprocess } from "bun";
 
-export type PeerName = "sio" | "full" | "floor";
+export type PeerName = "sio" | "full" | "floor" | "bare";
 
 const SCRIPTS: Record<PeerName, string> = {
   sio: fileURLToPath(new URL("./socketio-server.mjs", import.meta.url)),
   full: fileURLToPath(new URL("./full-array-server.ts", import.meta.url)),
   floor: fileURLToPath(new URL("./write-floor-server.ts", import.meta.url)),
+  bare: fileURLToPath(new URL("./bare-server.ts", import.meta.url)),
 };
 
 /** A peer server in its own process, on its own port, against the run's database. */
@@ -26,12 +27,25 @@ export class PeerProcess {
     return this.proc.pid;
   }
 
-  /** `runtime` for Socket.IO: node (default, its native runtime) or bun. */
-  static async start(name: PeerName, databaseUrl: string, runtime = "node"): Promise<PeerProcess> {
+  /**
+   * `runtime` for Socket.IO: node (default, its native runtime) or bun; `processes` for the
+   * bare send loop (the others are one process).
+   */
+  static async start(
+    name: PeerName,
+    databaseUrl: string,
+    runtime = "node",
+    processes = 1,
+  ): Promise<PeerProcess> {
     const port = freePort();
     const command = name === "sio" ? [runtime, SCRIPTS.sio] : ["bun", SCRIPTS[name]];
     const proc = Bun.spawn(command, {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        SERVERS: String(processes),
+      },
       stdout: "ignore",
       stderr: "inherit",
     });

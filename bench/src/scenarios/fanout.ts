@@ -7,6 +7,9 @@ import { FANOUT_WORKERS, launch, type Running } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { post, runSchedule, type Schedule } from "../writer.ts";
 
+/** Streams opened and closed before the RSS baseline, on every server alike. */
+const WARM_STREAMS = 200;
+
 /** Peers do not batch: a lone post is delivered long before the next one 400 ms later. */
 const PEER_LONE_SPACING_MS = 400;
 
@@ -111,17 +114,22 @@ export async function runTier(
   try {
     // Warm the write path (JIT, pools) before anything is measured.
     for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);
-    await Bun.sleep(kind === "ours" ? 1100 : 100); // our batch window closes: the next post leads
-    const rssBaselineBytes = rssBytes(server.pid);
-    const openedAt = wallMs();
-    await fleet.open({
+    const spec = {
       kind,
       host: "127.0.0.1",
       port: server.port,
       token: server.target.token,
-      spaces: Array(n).fill(space),
       maxPending: 256,
-    });
+    };
+    // And the stream-open path, so that the RSS baseline holds the code every connection
+    // runs (JIT code, compiled validators) and the growth is what connections hold.
+    await fleet.open({ ...spec, spaces: Array(WARM_STREAMS).fill(space) });
+    await fleet.waitLive(30_000);
+    await fleet.closeAll();
+    await Bun.sleep(kind === "ours" ? 1100 : 300); // our batch window closes: the next post leads
+    const rssBaselineBytes = rssBytes(server.pid);
+    const openedAt = wallMs();
+    await fleet.open({ ...spec, spaces: Array(n).fill(space) });
     const status = await fleet.waitLive(120_000);
     const connectMs = Math.round(status.lastLive - openedAt);
     await Bun.sleep(300);

@@ -1,4 +1,5 @@
 import type { Fleet } from "../load/fleet.ts";
+import { delta, scrape } from "../metrics.ts";
 import { rssBytes, wallMs } from "../proc.ts";
 import type { Running } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
@@ -7,8 +8,9 @@ import { postMarked } from "../writer.ts";
 export type MultiSizes = {
   /** Multi-space streams (one `POST /api/stream` each) held by one process. */
   streams: number;
-  /** Spaces followed by each stream. */
+  /** Spaces followed by each stream: from this many up to `maxSpacesPerStream`. */
   spacesPerStream: number;
+  maxSpacesPerStream: number;
   /** Distinct spaces the streams' spaces are drawn from (each followed by many streams). */
   pool: number;
   /** Intentions of history in each space. */
@@ -19,9 +21,25 @@ export type MultiSizes = {
   posted: number;
 };
 
+/** Every multi-space stream drops and resumes at once with its cursors (warm server). */
+export type MultiStormFigures = {
+  live: number;
+  allLiveMs: number;
+  /** Database catch-ups and resets serving the resumes. */
+  resumeDbQueries: number;
+  catchupsFromRing: number;
+  catchupsFromDb: number;
+  resets: number;
+  /** The changes missed meanwhile (one in each posted space), delivered in the catch-ups. */
+  expectedDeliveries: number;
+  deliveries: number;
+  errors: Record<string, number>;
+};
+
 export type MultiFigures = {
   streams: number;
   spacesPerStream: number;
+  maxSpacesPerStream: number;
   pool: number;
   positions: number;
   live: number;
@@ -42,14 +60,30 @@ export type MultiFigures = {
   duplicates: number;
   gaps: number;
   errors: Record<string, number>;
+  storm: MultiStormFigures;
 };
 
-/** Stream `i` follows `spacesPerStream` consecutive spaces of the pool, from `i × spacesPerStream`. */
-export function streamSpaces(pool: string[], streams: number, perStream: number): string[][] {
-  if (perStream > pool.length) throw new Error("a stream follows distinct spaces");
-  return Array.from({ length: streams }, (_, i) =>
-    Array.from({ length: perStream }, (_, j) => pool[(i * perStream + j) % pool.length] as string),
-  );
+/**
+ * Stream `i` follows `perStream + i mod (maxPerStream - perStream + 1)` consecutive spaces
+ * of the pool, each stream starting where the previous one ended (wrapping around).
+ */
+export function streamSpaces(
+  pool: string[],
+  streams: number,
+  perStream: number,
+  maxPerStream = perStream,
+): string[][] {
+  if (maxPerStream > pool.length) throw new Error("a stream follows distinct spaces");
+  let next = 0;
+  return Array.from({ length: streams }, (_, i) => {
+    const count = perStream + (i % (maxPerStream - perStream + 1));
+    const spaces = Array.from(
+      { length: count },
+      (_, j) => pool[(next + j) % pool.length] as string,
+    );
+    next += count;
+    return spaces;
+  });
 }
 
 /** Creates `count` intentions of history in each space at once (the rules of `fillSpace`). */
@@ -82,21 +116,33 @@ export async function runMulti(
 ): Promise<MultiFigures> {
   const pool = await createSpaces(stack, sizes.pool, "multi");
   await fillSpaces(stack, pool, sizes.history);
-  const streams = streamSpaces(pool, sizes.streams, sizes.spacesPerStream);
-  const positions = sizes.streams * sizes.spacesPerStream;
-  await Bun.sleep(1000);
-  const rssBaselineBytes = rssBytes(server.pid);
-  const started = wallMs();
-  await fleet.open({
-    kind: "ours",
+  const streams = streamSpaces(
+    pool,
+    sizes.streams,
+    sizes.spacesPerStream,
+    sizes.maxSpacesPerStream,
+  );
+  const positions = streams.reduce((n, spaces) => n + spaces.length, 0);
+  const spec = {
+    kind: "ours" as const,
     host: "127.0.0.1",
     port: server.port,
     token: server.target.token,
     spaces: [],
-    streams,
     page: sizes.page,
     maxPending: 64,
-  });
+  };
+  // Warm every code path first (JIT code, compiled validators, prepared statements: a fixed
+  // cost of the process, not of a position), on spaces of their own, as the memory probe does.
+  const warm = await createSpaces(stack, sizes.maxSpacesPerStream, "multi warm-up");
+  await fillSpaces(stack, warm, sizes.history);
+  await fleet.open({ ...spec, streams: streamSpaces(warm, 40, sizes.maxSpacesPerStream) });
+  await fleet.waitLive(60_000);
+  await fleet.closeAll();
+  await Bun.sleep(1000);
+  const rssBaselineBytes = rssBytes(server.pid);
+  const started = wallMs();
+  await fleet.open({ ...spec, streams });
   const status = await fleet.waitLive(300_000);
   const connectMs = Math.round(status.lastLive - started);
   const rssConnectedBytes = rssBytes(server.pid);
@@ -120,11 +166,13 @@ export async function runMulti(
   const rssSettledBytes = rssBytes(server.pid);
   const integrity = await fleet.integrity(0);
   const after = await fleet.status();
+  const storm = await multiStorm(fleet, server, posted, expectedDeliveries);
   await fleet.closeAll();
   const growth = rssSettledBytes - rssBaselineBytes;
   const figures: MultiFigures = {
     streams: sizes.streams,
     spacesPerStream: sizes.spacesPerStream,
+    maxSpacesPerStream: sizes.maxSpacesPerStream,
     pool: sizes.pool,
     positions,
     live: status.live,
@@ -142,11 +190,48 @@ export async function runMulti(
     duplicates: integrity.duplicates,
     gaps: integrity.gaps,
     errors: after.errors,
+    storm,
   };
   log(
     `  ${figures.deliveries}/${expectedDeliveries} live deliveries in ${figures.deliveryMs} ms; ` +
       `RSS +${Math.round(growth / 2 ** 20)} MB: ${Math.round(figures.rssPerPositionBytes)} B/position, ` +
       `${Math.round(figures.rssPerConnBytes / 1024)} KB/stream`,
   );
+  log(
+    `  storm: ${storm.live}/${sizes.streams} streams resumed in ${storm.allLiveMs} ms, ` +
+      `resume queries ${storm.resumeDbQueries} (ring ${storm.catchupsFromRing}, db ${storm.catchupsFromDb}, ` +
+      `resets ${storm.resets}), missed ${storm.deliveries}/${storm.expectedDeliveries} delivered`,
+  );
   return figures;
+}
+
+/** Every stream drops; one change lands in each posted space; all resume at once. */
+async function multiStorm(
+  fleet: Fleet,
+  server: Running,
+  posted: string[],
+  expectedDeliveries: number,
+): Promise<MultiStormFigures> {
+  await fleet.drop();
+  const seq = posted.length + 1;
+  await Promise.all(
+    posted.map((space, i) => postMarked(server.target, space, seq + i, "multi-missed")),
+  );
+  await Bun.sleep(1200); // the missed changes' flushes (batch window) are not the storm's
+  const metrics0 = await scrape(server.url);
+  await fleet.resume();
+  const status = await fleet.waitLive(120_000);
+  const metrics = delta(await scrape(server.url), metrics0);
+  const result = await fleet.waitPhase("multi-missed", 1, 30_000, posted);
+  return {
+    live: status.live,
+    allLiveMs: Math.round(status.lastLive - status.firstStart),
+    resumeDbQueries: (metrics.rhizome_catchups_db_total ?? 0) + (metrics.rhizome_resets_total ?? 0),
+    catchupsFromRing: metrics.rhizome_catchups_ring_total ?? 0,
+    catchupsFromDb: metrics.rhizome_catchups_db_total ?? 0,
+    resets: metrics.rhizome_resets_total ?? 0,
+    expectedDeliveries,
+    deliveries: result.deliveries,
+    errors: status.errors,
+  };
 }

@@ -55,8 +55,7 @@ export class StreamService {
       many || !first ? this.fanout.openMany(info, spaces) : this.fanout.open(info, first.since);
     if (!opened.ok) return REFUSALS[opened.reason];
     const { subscriber } = opened;
-    signal.addEventListener("abort", () => subscriber.close("client-gone"), { once: true });
-    if (signal.aborted) subscriber.close("client-gone");
+    closeOnAbort(signal, subscriber);
     // A revocation heard after the checks above but before `open` found no stream to close;
     // any later one will. Only if one was heard meanwhile, ask the database once more.
     if (this.guard.epoch !== accessEpoch) {
@@ -92,4 +91,14 @@ export class StreamService {
     const answers = await Promise.all(info.spaceIds.map(check));
     return answers.find(isFailure);
   }
+}
+
+/**
+ * Ends the stream when its client goes away. Its own (not async) scope: a listener made in
+ * the async `open` would keep open's whole frame (the request's list of spaces) alive for the
+ * stream's whole life.
+ */
+function closeOnAbort(signal: AbortSignal, subscriber: Subscriber): void {
+  signal.addEventListener("abort", () => subscriber.close("client-gone"), { once: true });
+  if (signal.aborted) subscriber.close("client-gone");
 }

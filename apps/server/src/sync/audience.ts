@@ -54,10 +54,10 @@ export class Audience {
   }
 
   /** One frame, encoded once per form, to every subscriber at the channel's position. */
-  broadcast(frame: Frame, only: (seat: Seat) => boolean = () => true): void {
+  broadcast(frame: Frame, only?: (seat: Seat) => boolean): void {
     let recipients = 0;
     for (const subscriber of this.#inSync) {
-      if (!only(subscriber)) continue;
+      if (only && !only(subscriber)) continue;
       if (subscriber.deliver(frame) === "sent") recipients++;
       else this.#inSync.delete(subscriber);
     }

@@ -8,7 +8,9 @@ import {
 import { Audience, type Position } from "./audience.ts";
 import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
+import { bySinceAndPage, type Joiner } from "./joiners.ts";
 import type { SyncMetrics } from "./metrics.ts";
+import { ResetCache } from "./reset-cache.ts";
 import { ChangeRing } from "./ring.ts";
 import type { Seat } from "./seat.ts";
 import type { ChangeSource, SyncSettings } from "./source.ts";
@@ -52,9 +54,10 @@ export function flushCap(maxBatch: number): number {
  */
 export class SpaceChannel {
   readonly #audience: Audience;
-  #joiners: { subscriber: Seat; since: Cursor | undefined }[] = [];
+  #joiners: Joiner[] = [];
   #phase: Phase = { name: "forming" };
   readonly #ring: ChangeRing;
+  readonly #resets = new ResetCache();
   #queue: Promise<void> = Promise.resolve();
   /** Work on the queue not yet started, so that a burst of requests queues it once. */
   #flushQueued = false;
@@ -161,28 +164,32 @@ export class SpaceChannel {
     this.#joiners = [];
     // Joiners resuming from the same cursor (with the same page) share one computation: a
     // reconnect storm is one read.
-    const groups = Map.groupBy(joiners, (joiner) => `${joiner.since}|${joiner.subscriber.page}`);
-    for (const group of groups.values()) {
+    for (const group of bySinceAndPage(joiners)) {
       const live = group.filter((joiner) => !joiner.subscriber.closed);
       const [sample] = live;
       if (!sample) continue;
-      let first: FirstFrame | undefined;
-      const started = performance.now();
-      try {
-        first = await firstFrame(this.spaceId, sample.since, this.#position(), {
-          ...this.deps,
-          pageSize: sample.subscriber.page ?? this.deps.settings.pageSize,
-        });
-      } catch (error) {
-        console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
+      const pageSize = sample.subscriber.page ?? this.deps.settings.pageSize;
+      const cached = sample.since === undefined ? this.#cachedReset(pageSize) : undefined;
+      let first = cached?.first;
+      if (!first) {
+        const started = performance.now();
+        try {
+          first = await firstFrame(this.spaceId, sample.since, this.#position(), {
+            ...this.deps,
+            pageSize,
+          });
+        } catch (error) {
+          console.error(`[sync] catch-up of space ${this.spaceId} failed:`, error);
+        }
+        this.deps.metrics.firstFrameDuration.observe((performance.now() - started) / 1000);
       }
-      this.deps.metrics.firstFrameDuration.observe((performance.now() - started) / 1000);
       if (!first) {
         for (const joiner of live) joiner.subscriber.close("error");
         continue;
       }
       const at = this.#initialise(first);
-      const frame = new Frame(first.event, SSE_RETRY_MS);
+      const frame = cached?.frame ?? new Frame(first.event, SSE_RETRY_MS);
+      if (at && !cached) this.#resets.put(pageSize, at.readThrough, first, frame);
       for (const joiner of live) {
         if (!this.#audience.deliver(joiner.subscriber, frame)) continue;
         // Past what the channel has read: it converges once a flush has read as far.
@@ -191,6 +198,17 @@ export class SpaceChannel {
     }
     // Only broadcasts re-arm it: frequent joins must not starve the others of heartbeats.
     if (this.#heartbeat === undefined) this.#armHeartbeat();
+  }
+
+  /**
+   * A reset built at the channel's position, while no announced or local change waits to be
+   * read (the fresh read would then see further): the same page and head as a new read.
+   */
+  #cachedReset(pageSize: number): ReturnType<ResetCache["get"]> {
+    if (this.#phase.name !== "live" || this.#batch.pending > 0 || this.#localCommitUnread) {
+      return undefined;
+    }
+    return this.#resets.get(pageSize, this.#phase.readThrough);
   }
 
   /** The first join fixes the channel's position, and its read seeds the ring. */
@@ -254,6 +272,7 @@ export class SpaceChannel {
     this.#audience.closeAll();
     this.#phase = { name: "forming" };
     this.#ring.reset(BEFORE_EVERY_CURSOR, []);
+    this.#resets.clear();
   }
 
   #armHeartbeat(): void {

@@ -93,7 +93,7 @@ export class Fanout {
     if (refusal) return { ok: false, reason: refusal };
     const subscriber = this.#admit(info);
     const channel = this.#channel(subscriber.spaceId);
-    subscriber.onClose((reason) => this.#closed(subscriber, [[channel, subscriber]], reason));
+    subscriber.onClose((reason) => this.#closed(subscriber, [subscriber], reason));
     channel.join(subscriber, since);
     return { ok: true, subscriber };
   }
@@ -108,13 +108,22 @@ export class Fanout {
   ): OpenResult {
     const refusal = this.admission(info);
     if (refusal) return { ok: false, reason: refusal };
-    const subscriber = this.#admit(info);
-    const stream = new MultiStream(subscriber, entries, this.settings.heartbeatMs);
-    const seats = stream.follows.map((follow) => [this.#channel(follow.spaceId), follow] as const);
-    subscriber.onClose((reason) => this.#closed(subscriber, seats, reason));
-    seats.forEach(([channel, follow], index) => {
-      channel.join(follow, entries[index]?.since);
-    });
+    // A followed position should cost little memory: the stream keeps each channel's own
+    // spaceId string (not the request's copy), and nothing here keeps `entries` alive.
+    const channels = entries.map((entry) => this.#channel(entry.spaceId));
+    const spaceIds = channels.map((channel) => channel.spaceId);
+    const subscriber = this.#admit({ ...info, spaceIds });
+    const stream = new MultiStream(
+      subscriber,
+      spaceIds,
+      entries.map((entry) => entry.page),
+      this.settings.heartbeatMs,
+    );
+    const { follows } = stream;
+    subscriber.onClose((reason) => this.#closed(subscriber, follows, reason));
+    for (let i = 0; i < follows.length; i++) {
+      channels[i]?.join(follows[i] as Seat, entries[i]?.since);
+    }
     return { ok: true, subscriber };
   }
 
@@ -198,18 +207,20 @@ export class Fanout {
     return channel;
   }
 
-  #closed(
-    subscriber: Subscriber,
-    seats: readonly (readonly [SpaceChannel, Seat])[],
-    reason: CloseReason,
-  ): void {
+  /**
+   * A stream ended: it leaves the channel of each of its seats. A channel outlives its last
+   * seat, so the one under the seat's space is the one it joined.
+   */
+  #closed(subscriber: Subscriber, seats: readonly Seat[], reason: CloseReason): void {
     const { beingId, address } = subscriber.info;
     count(this.#streamsByBeing, beingId, -1);
     count(this.#streamsByAddress, address, -1);
     this.#subscribers.delete(subscriber);
     this.metrics.openStreams--;
     if (reason === "slow-consumer") this.metrics.slowConsumerCutoffs++;
-    for (const [channel, seat] of seats) {
+    for (const seat of seats) {
+      const channel = this.#channels.get(seat.spaceId);
+      if (!channel) continue;
       channel.leave(seat);
       if (channel.subscriberCount === 0 && !this.#shuttingDown) this.#idle(channel);
     }

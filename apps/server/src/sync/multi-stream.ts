@@ -3,13 +3,17 @@ import type { CloseReason, Seat, SendResult } from "./seat.ts";
 import { encodeFrame, type Frame } from "./sse.ts";
 import type { Subscriber } from "./subscriber.ts";
 
-/** One followed space of a multi-space stream: a cursor, and frames held until its turn. */
+/**
+ * One followed space of a multi-space stream: a cursor, and frames held until its turn.
+ * A stream may follow hundreds of spaces and a process hold thousands of streams: a follow
+ * is one small object (no per-follow arrays or closures until it has frames to hold).
+ */
 class Follow implements Seat {
-  cursor: Cursor | undefined;
+  cursor: Cursor | undefined = undefined;
   /** When this space last got a frame, for the rotating heartbeat. */
   lastFrameAt = 0;
   /** Frames that arrived before the spaces listed before this one got their first frame. */
-  held: Uint8Array[] | undefined = [];
+  held: Uint8Array[] | undefined = undefined;
 
   constructor(
     private readonly stream: MultiStream,
@@ -18,7 +22,10 @@ class Follow implements Seat {
     readonly index: number,
   ) {}
 
-  readonly channelHeartbeats = false;
+  /** On the prototype, not on each follow: the stream beats for all its spaces. */
+  get channelHeartbeats(): boolean {
+    return false;
+  }
 
   get closed(): boolean {
     return this.stream.connection.closed;
@@ -48,15 +55,22 @@ export class MultiStream {
   #lastWriteAt: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * `spaceIds` are the followed spaces in the request's order (the caller passes one shared
+   * string per space, not the request's copies), `pages` each entry's reset page.
+   */
   constructor(
     readonly connection: Subscriber,
-    entries: readonly { spaceId: string; page?: number }[],
+    spaceIds: readonly string[],
+    pages: readonly (number | undefined)[],
     private readonly heartbeatMs: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.follows = entries.map(
-      (entry, index) => new Follow(this, entry.spaceId, entry.page, index),
-    );
+    const follows: Follow[] = new Array(spaceIds.length);
+    for (let index = 0; index < spaceIds.length; index++) {
+      follows[index] = new Follow(this, spaceIds[index] as string, pages[index], index);
+    }
+    this.follows = follows;
     this.#lastWriteAt = now();
     this.#arm(heartbeatMs);
     connection.onClose(() => clearTimeout(this.#timer));
@@ -66,12 +80,14 @@ export class MultiStream {
   write(follow: Follow, bytes: Uint8Array): SendResult {
     if (this.connection.closed) return "closed";
     if (follow.index > this.#released) {
-      follow.held?.push(bytes);
+      if (follow.held) follow.held.push(bytes);
+      else follow.held = [bytes];
       return "sent";
     }
     follow.lastFrameAt = this.now();
     const result = this.#send(bytes);
-    if (follow.index === this.#released && follow.held) this.#release();
+    // The head of the order just had its first frame: the next ones may go.
+    if (follow.index === this.#released) this.#release();
     return result;
   }
 
@@ -81,8 +97,8 @@ export class MultiStream {
     if (first) first.held = undefined;
     this.#released++;
     for (let next = this.follows[this.#released]; next; next = this.follows[this.#released]) {
-      const held = next.held ?? [];
-      if (held.length === 0) return;
+      const held = next.held;
+      if (!held || held.length === 0) return;
       next.held = undefined;
       next.lastFrameAt = this.now();
       for (const bytes of held) if (this.#send(bytes) !== "sent") return;

@@ -95,10 +95,17 @@ export class Subscriber implements Seat {
 
   /** Bytes queued and not yet taken by the socket, this frame included. */
   #unreadBytes(added: number): number {
-    this.#queued.push(added);
-    this.#queuedBytes += added;
     // With a high-water mark of 1 chunk, the queue holds 1 - desiredSize frames.
     const waiting = Math.max(0, 1 - (this.#controller.desiredSize ?? 1));
+    // The common case on a live fan-out: the reader already took this frame, nothing waits.
+    if (waiting === 0) {
+      this.#queued.length = 0;
+      this.#head = 0;
+      this.#queuedBytes = 0;
+      return 0;
+    }
+    this.#queued.push(added);
+    this.#queuedBytes += added;
     while (this.#queued.length - this.#head > waiting) {
       this.#queuedBytes -= this.#queued[this.#head] as number;
       this.#head++;

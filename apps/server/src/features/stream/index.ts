@@ -55,6 +55,22 @@ type Caller = {
   accessEpoch: number;
 };
 
+/**
+ * A cut-off reader that never reads would keep its socket (and megabytes of kernel buffer)
+ * forever: once cut, the connection gets a short idle timeout instead. Its own (not async)
+ * scope: a listener made inside an async function keeps that function's whole frame alive,
+ * here the request's context and body, for as long as the stream is open.
+ */
+function shortenIdleWhenCutOff(
+  subscriber: { onClose(listener: (reason: string) => void): void },
+  request: Request,
+  server: Server<unknown> | null,
+): void {
+  subscriber.onClose((reason) => {
+    if (reason === "slow-consumer") server?.timeout(request, 2);
+  });
+}
+
 export function streamRoutes(
   streams: StreamService,
   settings: { heartbeatMs: number; maxSpacesPerStream: number },
@@ -83,11 +99,7 @@ export function streamRoutes(
         signal: request.signal,
       }),
     );
-    // A cut-off reader that never reads would keep its socket (and megabytes of kernel
-    // buffer) forever: once cut, the connection gets a short idle timeout instead.
-    subscriber.onClose((reason) => {
-      if (reason === "slow-consumer") server?.timeout(request, 2);
-    });
+    shortenIdleWhenCutOff(subscriber, request, server);
     // Heartbeats keep proxies from closing it.
     server?.timeout(request, 0);
     return new Response(subscriber.stream, { headers });

@@ -1,0 +1,98 @@
+import { type Percentiles, percentiles } from "../hist.ts";
+import type { Fleet } from "../load/fleet.ts";
+import type { Kind } from "../load/protocol.ts";
+import { cpuSplit, wallMs } from "../proc.ts";
+import { FANOUT_WORKERS, launch } from "../servers.ts";
+import { addSecondWriter, createSpaces, fillSpace, type Stack } from "../stack.ts";
+import { post, postMarked, type WriteTarget } from "../writer.ts";
+
+export type ConversationSizes = {
+  subscribers: number;
+  /** Writers taking turns, one post every `turnMs` in all. */
+  writers: number;
+  turnMs: number;
+  messages: number;
+  history: number;
+};
+
+export type ConversationFigures = {
+  peer: Kind;
+  subscribers: number;
+  writers: number;
+  turnMs: number;
+  messages: number;
+  failedPosts: number;
+  deliveries: number;
+  expected: number;
+  latencyMs: Percentiles;
+  cpuMicrosPerDelivery: number;
+};
+
+/**
+ * A conversation: a few subscribers, writers alternating every `turnMs` (each post not
+ * awaited by the next). Ours adapts its batch window to the small audience, so a turn
+ * should reach everyone about as fast as Socket.IO's emit.
+ */
+export async function runConversation(
+  stack: Stack,
+  fleet: Fleet,
+  kind: Kind,
+  sizes: ConversationSizes,
+  log: (line: string) => void,
+  sioRuntime = "node",
+): Promise<ConversationFigures> {
+  const [space] = (await createSpaces(stack, 1, `conversation ${kind}`)) as [string];
+  await fillSpace(stack, space, sizes.history);
+  await addSecondWriter(stack, space);
+  const server = await launch(kind, stack, sioRuntime, { workers: FANOUT_WORKERS });
+  try {
+    // Two beings take turns (more writers share the second one's identity).
+    const second = { ...server.target, token: stack.second.token, authorId: stack.second.id };
+    const writers: WriteTarget[] = Array.from({ length: sizes.writers }, (_, i) =>
+      i % 2 === 0 ? server.target : second,
+    );
+    for (const writer of writers) await post(writer, space, "warm-up");
+    await Bun.sleep(300);
+    await fleet.open({
+      kind,
+      host: "127.0.0.1",
+      port: server.port,
+      token: server.target.token,
+      spaces: Array(sizes.subscribers).fill(space),
+    });
+    await fleet.waitLive(30_000);
+    const cpu0 = cpuSplit(server.pid);
+    const started = wallMs();
+    const posts: Promise<number>[] = [];
+    for (let i = 0; i < sizes.messages; i++) {
+      const wait = started + i * sizes.turnMs - wallMs();
+      if (wait > 0) await Bun.sleep(wait);
+      posts.push(postMarked(writers[i % writers.length] as WriteTarget, space, i + 1, "talk"));
+    }
+    const statuses = await Promise.all(posts);
+    const failedPosts = statuses.filter((s) => s !== 200 && s !== 201).length;
+    const result = await fleet.waitPhase("talk", sizes.messages - failedPosts, 30_000);
+    const cpu1 = cpuSplit(server.pid);
+    const cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
+    await fleet.closeAll();
+    const figures: ConversationFigures = {
+      peer: kind,
+      subscribers: sizes.subscribers,
+      writers: writers.length,
+      turnMs: sizes.turnMs,
+      messages: sizes.messages,
+      failedPosts,
+      deliveries: result.deliveries,
+      expected: sizes.messages * sizes.subscribers,
+      latencyMs: percentiles(result.hist),
+      cpuMicrosPerDelivery: cpu / Math.max(1, result.deliveries),
+    };
+    log(
+      `  ${kind}: p50 ${figures.latencyMs.p50} p99 ${figures.latencyMs.p99} ms, ` +
+        `${figures.deliveries}/${figures.expected} delivered, ${figures.failedPosts} failed posts`,
+    );
+    return figures;
+  } finally {
+    await server.stop();
+  }
+}
