@@ -1,6 +1,6 @@
 import type { Sizes } from "./config.ts";
-import { writeFloorAndCeiling } from "./report-writes.ts";
 import { loadSection, ratioScenarios } from "./report-more.ts";
+import { writeFloorAndCeiling } from "./report-writes.ts";
 import type { Results } from "./results.ts";
 import { PEER_LABEL } from "./servers.ts";
 import type { Target } from "./targets.ts";

@@ -85,6 +85,10 @@ const ALLOWED: Record<string, string[]> = {
   // The reducer's rejection reason, and the `Change` variant of a frame that failed its check.
   "packages/protocol/src/reducer.ts": ["invalid"],
   "apps/server/src/access/changes.ts": ["invalid"],
+  // SQL: a row's column aliases and a prepared statement's parameter names, not wire fields.
+  "apps/server/src/data/post-intention.ts": ["spaceId"],
+  "apps/server/src/data/change-intention.ts": ["spaceId"],
+  "apps/server/src/data/write-sql.ts": ["limit"],
 };
 
 const ROOT = join(import.meta.dir, "../../..");
