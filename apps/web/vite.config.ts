@@ -5,6 +5,8 @@ import { defineConfig } from "vite";
 const apiTarget = `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
 
 export default defineConfig({
+  // The hub's SharedWorker is a module worker that imports the client: bundle it as ES modules.
+  worker: { format: "es" },
   plugins: [
     sveltekit({
       // A single-page app: every path the server does not know falls back to 200.html.
