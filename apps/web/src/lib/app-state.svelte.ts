@@ -3,7 +3,13 @@ import { createContext } from "svelte";
 import { type Api, api } from "./api/client.ts";
 import { failureOf, request } from "./api/errors.ts";
 import { LocalCache } from "./api/local-cache.ts";
-import { shouldRetry } from "./api/queries.ts";
+import { keys, shouldRetry } from "./api/queries.ts";
+import {
+  browserFreshnessEnv,
+  type ConnectionSource,
+  refreshOnFocusAndInterval,
+  refreshOnReconnect,
+} from "./beings/freshness.ts";
 import { Outbox } from "./outbox/outbox.svelte.ts";
 import { classifySend, type SendResult } from "./outbox/outbox.ts";
 import { localOutboxStore } from "./outbox/storage.ts";
@@ -51,6 +57,19 @@ export class AppState {
     this.queryClient = new QueryClient({
       defaultOptions: { queries: { retry: shouldRetry, refetchOnWindowFocus: false } },
     });
+    // Others' profile changes have no live feed: read them again on focus and every minute.
+    const env = browserFreshnessEnv();
+    if (env) refreshOnFocusAndInterval(() => this.refreshBeings(), env);
+  }
+
+  /** Every cached being is read again (the ones on screen at once). */
+  refreshBeings(): void {
+    void this.queryClient.invalidateQueries({ queryKey: keys.beings });
+  }
+
+  /** Reads the beings again each time `stream` is live after a drop; returns the undo. */
+  refreshBeingsOnReconnect(stream: ConnectionSource): () => void {
+    return refreshOnReconnect(() => this.refreshBeings(), stream);
   }
 
   /** The signed-in being's outbox (null when signed out). */
