@@ -20,15 +20,22 @@ test("from the space list: join a public space, invite a being by handle to one'
   await expect(item(gardenName)).toBeVisible();
   await expect(item(studyName).getByTestId("space-join")).toHaveCount(0);
 
-  // Join: the public space becomes one of Ada's.
+  // Join: the public space becomes one of Ada's, and opens (the sidebar lists it).
   await item(gardenName)
     .getByRole("button", { name: `Join ${gardenName}` })
     .click();
-  await expect(item(gardenName)).toContainText("Joined");
+  await expect(page).toHaveURL(`/spaces/${garden}`);
+  await expect(page.getByTestId("composer-input")).toBeVisible();
+  await expect(item(gardenName)).toHaveAttribute("data-space-id", garden);
   await expect(item(gardenName).getByTestId("space-join")).toHaveCount(0);
   const members = await grace.api.api.spaces({ id: garden }).beings.get();
   expect(members.data?.beings.map((being) => being.id)).toContain(ada.id);
-  // Only the owner invites.
+  // Back in the list it is one of hers, not one to join; only the owner invites.
+  await page.goto("/");
+  await expect(page.getByTestId("space-list").getByTestId("space-item")).toContainText([
+    gardenName,
+  ]);
+  await expect(item(gardenName).getByTestId("space-join")).toHaveCount(0);
   await expect(item(gardenName).getByTestId("space-invite")).toHaveCount(0);
 
   // Invite: Mallory, by handle, into Ada's private space.

@@ -3,13 +3,11 @@ import { createContext } from "svelte";
 import { type Api, api } from "./api/client.ts";
 import { failureOf, request } from "./api/errors.ts";
 import { LocalCache } from "./api/local-cache.ts";
-import { keys, shouldRetry } from "./api/queries.ts";
-import {
-  browserFreshnessEnv,
-  type ConnectionSource,
-  refreshOnFocusAndInterval,
-  refreshOnReconnect,
-} from "./beings/freshness.ts";
+import { keys, type ListedSpace, shouldRetry } from "./api/queries.ts";
+import { browserFreshnessEnv, refreshOnFocusAndInterval } from "./beings/freshness.ts";
+import { Messenger } from "./messenger/messenger.svelte.ts";
+import { browserReadPort } from "./messenger/read-markers.ts";
+import { browserNetwork, browserPage } from "./messenger/signals.ts";
 import { Outbox } from "./outbox/outbox.svelte.ts";
 import { classifySend, type SendResult } from "./outbox/outbox.ts";
 import { localOutboxStore } from "./outbox/storage.ts";
@@ -28,13 +26,46 @@ function sender(client: Api) {
   };
 }
 
-/** What every screen shares: the API, the session, the beings cache and the outbox. */
+/** The messenger of `beingId`: its spaces over the browser's one connection. */
+function messenger(app: AppState, beingId: string): Messenger {
+  const client = app.api;
+  return new Messenger({
+    beingId,
+    queryClient: app.queryClient,
+    listSpaces: async () => {
+      const { spaces } = await request(client.api.spaces.get());
+      app.cache?.set(keys.spaces, spaces);
+      return spaces;
+    },
+    putRead: async (spaceId, cursor) => {
+      // keepalive: a marker flushed as the page goes away still arrives.
+      await request(
+        client.api.spaces({ id: spaceId }).read.put({ cursor }, { fetch: { keepalive: true } }),
+      );
+    },
+    loadHistory: (spaceId, before, limit) =>
+      request(
+        client.api.spaces({ id: spaceId }).intentions.get({
+          query: before === undefined ? { limit } : { before, limit },
+        }),
+      ),
+    onWindow: (spaceId, window, cursor) => app.outbox?.reconcile(spaceId, window, cursor),
+    onUnauthorized: () => app.session.expired(),
+    onReconnect: () => app.refreshBeings(),
+    network: browserNetwork(),
+    page: browserPage(),
+    readPort: browserReadPort(beingId),
+  });
+}
+
+/** What every screen shares: the API, the session, the beings cache, the outbox, the messenger. */
 export class AppState {
   readonly api: Api;
   readonly session: Session;
   readonly queryClient: QueryClient;
   #outbox = $state.raw<Outbox | null>(null);
   #cache = $state.raw<LocalCache | undefined>(undefined);
+  #messenger = $state.raw<Messenger | null>(null);
   #owner: string | null = null;
 
   constructor() {
@@ -67,14 +98,14 @@ export class AppState {
     void this.queryClient.invalidateQueries({ queryKey: keys.beings });
   }
 
-  /** Reads the beings again each time `stream` is live after a drop; returns the undo. */
-  refreshBeingsOnReconnect(stream: ConnectionSource): () => void {
-    return refreshOnReconnect(() => this.refreshBeings(), stream);
-  }
-
   /** The signed-in being's outbox (null when signed out). */
   get outbox(): Outbox | null {
     return this.#outbox;
+  }
+
+  /** The signed-in being's spaces, unread counts and synced windows (null when signed out). */
+  get messenger(): Messenger | null {
+    return this.#messenger;
   }
 
   /** The signed-in being's device cache of spaces and members (for an offline start). */
@@ -86,6 +117,7 @@ export class AppState {
   useBeing(beingId: string | null): void {
     if (beingId === this.#owner) return;
     this.#outbox?.dispose();
+    this.#messenger?.dispose();
     this.#owner = beingId;
     const storage = globalThis.localStorage;
     this.#cache = beingId === null ? undefined : new LocalCache(beingId, storage);
@@ -93,6 +125,13 @@ export class AppState {
       beingId === null
         ? null
         : new Outbox({ send: sender(this.api), store: localOutboxStore(beingId, storage) });
+    if (beingId !== null) {
+      // This device's last list paints the sidebar at once (offline too); it is read again.
+      const known = this.#cache?.get<ListedSpace[]>(keys.spaces);
+      if (known) this.queryClient.setQueryData(keys.spaces, known, { updatedAt: 0 });
+    }
+    this.#messenger = beingId === null ? null : messenger(this, beingId);
+    this.#messenger?.start();
   }
 
   /** Signed out or expired: forget what was cached for the previous being. */

@@ -1,4 +1,4 @@
-import { type Being, retryable, type Space } from "@rhizome/protocol";
+import { type Being, type Cursor, type Intention, retryable, type Space } from "@rhizome/protocol";
 import { type QueryClient, queryOptions } from "@tanstack/svelte-query";
 import type { Api } from "./client.ts";
 import { ApiRequestError, request } from "./errors.ts";
@@ -61,8 +61,16 @@ export function beingQuery(api: Api, id: string) {
   });
 }
 
-/** A listed space with the caller's role in it (null: public, not joined). */
-export type ListedSpace = Space & { role: "owner" | "member" | null };
+/**
+ * A listed space with the caller's role in it (null: public, not joined); a member's entry
+ * adds the read marker, the unread count (100: 100 or more) and the latest intention.
+ */
+export type ListedSpace = Space & {
+  role: "owner" | "member" | null;
+  readAt?: Cursor | null;
+  unread?: number;
+  lastIntention?: Intention | null;
+};
 
 export function spacesQuery(api: Api) {
   return queryOptions({

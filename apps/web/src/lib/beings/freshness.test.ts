@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { ConnectionState } from "@rhizome/protocol";
-import { type FreshnessEnv, refreshOnFocusAndInterval, refreshOnReconnect } from "./freshness.ts";
+import { type FreshnessEnv, refreshOnFocusAndInterval } from "./freshness.ts";
 
 function fakeEnv() {
   const listeners = new Map<string, Set<() => void>>();
@@ -50,42 +49,5 @@ describe("refreshOnFocusAndInterval", () => {
     env.fire("focus");
     env.tick();
     expect(refreshes).toBe(3);
-  });
-});
-
-describe("refreshOnReconnect", () => {
-  function source() {
-    const listeners = new Set<(change: { kind: string }) => void>();
-    const value = {
-      connection: { status: "idle" } as ConnectionState,
-      subscribe: (listener: (change: { kind: string }) => void) => {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-      set(connection: ConnectionState) {
-        value.connection = connection;
-        for (const listener of listeners) listener({ kind: "connection" });
-      },
-    };
-    return value;
-  }
-
-  test("not on the first connect; once each time the stream is live again after a drop", () => {
-    const stream = source();
-    let refreshes = 0;
-    const stop = refreshOnReconnect(() => refreshes++, stream);
-    stream.set({ status: "connecting", attempt: 0 } as ConnectionState);
-    stream.set({ status: "live" } as ConnectionState);
-    expect(refreshes).toBe(0);
-    stream.set({ status: "reconnecting", attempt: 1 } as ConnectionState);
-    stream.set({ status: "connecting", attempt: 1 } as ConnectionState);
-    stream.set({ status: "live" } as ConnectionState);
-    expect(refreshes).toBe(1);
-    stream.set({ status: "live", since: 1 } as unknown as ConnectionState);
-    expect(refreshes).toBe(1);
-    stop();
-    stream.set({ status: "offline" } as ConnectionState);
-    stream.set({ status: "live" } as ConnectionState);
-    expect(refreshes).toBe(1);
   });
 });

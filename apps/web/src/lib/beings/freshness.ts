@@ -1,4 +1,4 @@
-import type { ConnectionState, Timers } from "@rhizome/protocol";
+import type { Timers } from "@rhizome/protocol";
 import { realTimers } from "@rhizome/protocol";
 
 /** Other beings' profiles have no live feed: how often the cache is read again while visible. */
@@ -14,16 +14,10 @@ export type FreshnessEnv = {
   clearInterval?: (handle: unknown) => void;
 };
 
-/** What the stream tells: its connection and when it changes. */
-export type ConnectionSource = {
-  readonly connection: ConnectionState;
-  subscribe(listener: (change: { kind: string }) => void): () => void;
-};
-
 /**
  * Other beings' profile changes show without a reload (DESIGN §8): `refresh` (invalidating
  * the beings cache) runs when the window regains focus or becomes visible, and every minute
- * while it is visible.
+ * while it is visible. (The stream's reconnect is the messenger's `onReconnect`.)
  */
 export function refreshOnFocusAndInterval(
   refresh: () => void,
@@ -46,20 +40,6 @@ export function refreshOnFocusAndInterval(
     env.removeEventListener("visibilitychange", onVisibility);
     stop(handle);
   };
-}
-
-/** `refresh` runs each time the stream is live again after a drop (not on its first connect). */
-export function refreshOnReconnect(refresh: () => void, source: ConnectionSource): () => void {
-  let wasLive = source.connection.status === "live";
-  let dropped = false;
-  return source.subscribe((change) => {
-    if (change.kind !== "connection") return;
-    const live = source.connection.status === "live";
-    if (live && dropped) refresh();
-    if (live) dropped = false;
-    else if (wasLive) dropped = true;
-    wasLive = wasLive || live;
-  });
 }
 
 /** The browser's window and document as a `FreshnessEnv`. */

@@ -3,13 +3,10 @@ import { type Being, buildDelta, buildReset } from "@rhizome/protocol";
 import { change, intention, SPACE, stamp } from "@rhizome/protocol/testing";
 import { QueryClient } from "@tanstack/svelte-query";
 import { flushSync } from "svelte";
-import {
-  FakeTransport,
-  ManualClock,
-} from "../../../../../packages/client/src/testing/fake-transport.ts";
+import { FakeMultiTransport } from "../../../../../packages/client/src/testing/fake-transport.ts";
 import { createApi } from "../api/client.ts";
 import { keys } from "../api/queries.ts";
-import { SpaceSync } from "../sync/space-sync.svelte.ts";
+import { Messenger } from "../messenger/messenger.svelte.ts";
 import { inEffectRoot } from "../testing/effect-root.svelte.ts";
 import { KnownBeings } from "./known-beings.svelte.ts";
 
@@ -74,18 +71,22 @@ let dispose = () => {};
 afterEach(() => dispose());
 
 function setup() {
-  const fake = new FakeTransport();
-  const clock = new ManualClock();
+  const fake = new FakeMultiTransport();
   const server = new FakeApi();
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const sync = new SpaceSync({
-    spaceId: SPACE,
-    transport: fake.transport,
+  const messenger = new Messenger({
+    beingId: ME.id,
+    queryClient,
+    listSpaces: async () => [],
+    putRead: async () => {},
     loadHistory: () => new Promise(() => {}),
-    now: () => clock.now,
-    random: () => 0.5,
-    timers: clock.timers,
+    transport: fake.transport,
   });
+  const sync = {
+    get intentions() {
+      return messenger.intentions(SPACE);
+    },
+  };
   const root = inEffectRoot(
     () =>
       new KnownBeings({
@@ -97,10 +98,12 @@ function setup() {
         authorIds: () => [...new Set(sync.intentions.map((item) => item.authorId))],
       }),
   );
-  // The view keeps the stream open by showing it; here the test holds it.
-  const release = sync.retain();
+  // The view keeps the space followed by showing it; here the test holds it.
+  messenger.start();
+  const release = messenger.open(SPACE);
   dispose = () => {
     release();
+    messenger.dispose();
     root.dispose();
   };
   return { fake, server, queryClient, sync, beings: root.value };

@@ -50,6 +50,8 @@ export class HubMirror {
   readonly #listeners = new Set<(change: MultiChange) => void>();
   readonly #frameListeners = new Set<(record: MultiFrameRecord) => void>();
   #connection: ConnectionState = { status: "idle" };
+  /** The local copy once read, so that a space followed later paints from it at once too. */
+  #stored: ReadonlyMap<string, StoredWindow> = new Map();
   #started = false;
   #closed = false;
   readonly #unlisten: () => void;
@@ -165,7 +167,8 @@ export class HubMirror {
       return;
     }
     this.#wish.set(id, { page });
-    const seeded = stored ? seedState(id, stored) : undefined;
+    const copied = stored ?? this.#stored.get(id);
+    const seeded = copied ? seedState(id, copied) : undefined;
     this.#states.set(id, seeded?.kind === "ok" ? seeded.state : initialState(id, cursor ?? null));
   }
 
@@ -184,6 +187,7 @@ export class HubMirror {
   async #paint(): Promise<void> {
     const stored = await this.#options.localCopy?.catch(() => undefined);
     if (!stored || this.#closed) return;
+    this.#stored = stored;
     for (const [spaceId, window] of stored) {
       if (!this.#wish.has(spaceId) || this.#fromHub.has(spaceId)) continue;
       if (this.#states.get(spaceId)?.cursor) continue;

@@ -1,0 +1,48 @@
+import type { Cursor, Intention } from "@rhizome/protocol";
+import type { ListedSpace } from "../api/queries.ts";
+
+/** One space in the sidebar: what it shows, and what orders it. */
+export type SidebarEntry = {
+  space: ListedSpace;
+  unread: number;
+  /** The latest live intention, from the stream once it is synced, else from the listing. */
+  latest: Intention | null;
+  /** The latest activity: the latest intention's time, else the space's creation. */
+  activeAt: Cursor;
+};
+
+/**
+ * The latest intention: the synced window knows best (its last entry is the latest live one);
+ * before the first frame, or when the window lost its only entry, the listing's.
+ */
+export function latestIntention(
+  listed: Intention | null | undefined,
+  window: readonly Intention[],
+  deletedIds: ReadonlySet<string>,
+): Intention | null {
+  const synced = window.at(-1);
+  const fromList = listed && !deletedIds.has(listed.id) ? listed : null;
+  if (!synced) return fromList;
+  if (!fromList) return synced;
+  // An edit arrives through the window, so it wins a tie.
+  return fromList.createdAt > synced.createdAt ? fromList : synced;
+}
+
+/** Own spaces first, then by latest activity (newest first), then by name for stability. */
+export function compareEntries(a: SidebarEntry, b: SidebarEntry): number {
+  const ownA = a.space.role === "owner" ? 0 : 1;
+  const ownB = b.space.role === "owner" ? 0 : 1;
+  if (ownA !== ownB) return ownA - ownB;
+  if (a.activeAt !== b.activeAt) return a.activeAt > b.activeAt ? -1 : 1;
+  return a.space.name.localeCompare(b.space.name) || a.space.id.localeCompare(b.space.id);
+}
+
+export function sortEntries(entries: SidebarEntry[]): SidebarEntry[] {
+  return entries.sort(compareEntries);
+}
+
+/** What a preview line says: the author's name (or "You") and the text on one line. */
+export function previewText(content: string, max = 120): string {
+  const line = content.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
