@@ -58,7 +58,8 @@ export function openMirror(input: MirrorInput): HubMirror & { readonly kind: Hub
   if (kind === "shared-worker" && apis.SharedWorker) {
     // Held for this tab's life: the worker is granted it when the tab has gone.
     void apis.locks?.request(clientLockName(clientId), () => new Promise<void>(() => {}));
-    const worker = new apis.SharedWorker(new URL("./shared-worker.ts", import.meta.url), {
+    // Spelled out as `new SharedWorker(new URL(...))`: the form Vite bundles as a worker.
+    const worker = new SharedWorker(new URL("./shared-worker.ts", import.meta.url), {
       type: "module",
       name,
     });
