@@ -56,14 +56,23 @@ export function openMirror(input: MirrorInput): HubMirror & { readonly kind: Hub
   let mirror: HubMirror | undefined;
   let link: HubLink;
   if (kind === "shared-worker" && apis.SharedWorker) {
-    // Held for this tab's life: the worker is granted it when the tab has gone.
-    void apis.locks?.request(clientLockName(clientId), () => new Promise<void>(() => {}));
+    // Held for this tab's life, before the first hello: the worker is granted it only once
+    // the tab has gone (asked first, the worker would take it for a tab long gone).
+    const locks = apis.locks;
+    const held = locks
+      ? new Promise<void>((resolve) => {
+          void locks.request(clientLockName(clientId), () => {
+            resolve();
+            return new Promise<void>(() => {});
+          });
+        })
+      : Promise.resolve();
     // Spelled out as `new SharedWorker(new URL(...))`: the form Vite bundles as a worker.
     const worker = new SharedWorker(new URL("./shared-worker.ts", import.meta.url), {
       type: "module",
       name,
     });
-    link = portLink(worker.port);
+    link = portLink(worker.port, held);
   } else if (kind === "elected-tab" && apis.BroadcastChannel && apis.locks) {
     const Broadcast = apis.BroadcastChannel;
     link = tabLink({

@@ -119,20 +119,25 @@ export function tabLink(options: TabLinkOptions): HubLink & { readonly election:
   };
 }
 
-/** The SharedWorker's port: the hub lives in the worker, every tab of the being talks to it. */
-export function portLink(port: MessagePort, onClose: () => void = () => {}): HubLink {
+/**
+ * The SharedWorker's port: the hub lives in the worker, every tab of the being talks to it.
+ * Nothing is posted before `after` (the tab holds its liveness lock), in order.
+ */
+export function portLink(port: MessagePort, after: Promise<void> = Promise.resolve()): HubLink {
   const handlers: Handlers = new Set();
   port.addEventListener("message", (event) => deliver(handlers, event.data as FromHub));
   port.start();
+  let queue = after;
   return {
-    post: (message) => port.postMessage(message),
+    post: (message) => {
+      queue = queue.then(() => port.postMessage(message));
+    },
     listen: (handler) => {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
     close: () => {
-      port.close();
-      onClose();
+      queue = queue.then(() => port.close());
     },
   };
 }

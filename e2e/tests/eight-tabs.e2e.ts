@@ -1,0 +1,91 @@
+import type { BrowserContext, Page } from "@playwright/test";
+import {
+  ChatPage,
+  createBeing,
+  createSpace,
+  databaseState,
+  expect,
+  openAs,
+  post,
+  test,
+  withoutSharedWorker,
+} from "../support/fixtures.ts";
+import { openStreams } from "../support/metrics.ts";
+
+const TABS = 8;
+
+/** Opens `TABS` tabs of the app on one space in one browser context, each live. */
+async function openTabs(context: BrowserContext, first: Page, spaceId: string) {
+  const chats = [new ChatPage(first)];
+  for (let i = 1; i < TABS; i++) chats.push(new ChatPage(await context.newPage()));
+  // One after another, so that the first tab is the one elected where tabs elect a holder.
+  for (const chat of chats) await chat.open(spaceId);
+  for (const chat of chats) await chat.expectState("live");
+  return chats;
+}
+
+for (const mode of ["SharedWorker", "Web Locks"] as const) {
+  test(`eight tabs over HTTP/1.1 share one stream (${mode}): all live, all can post, all see every post`, async ({
+    browser,
+    stack,
+  }) => {
+    const alice = await createBeing(stack, "Alice", "#3b5bdb");
+    const bob = await createBeing(stack, "Bob", "#2f9e44");
+    const spaceId = await createSpace(alice, { members: [bob] });
+    const first = await openAs(browser, stack, alice);
+    const context = first.context();
+    if (mode === "Web Locks")
+      await context.addInitScript(() => {
+        Reflect.deleteProperty(globalThis, "SharedWorker");
+      });
+    const chats = await openTabs(context, first, spaceId);
+    // Six connections per origin on HTTP/1.1, yet eight tabs are live over one stream.
+    await expect.poll(() => openStreams(stack)).toBe(1);
+
+    // The last tab posts; every tab shows it, sent, once.
+    await chats[TABS - 1]?.send("hello from the eighth tab");
+    for (const chat of chats) {
+      await expect(chat.byContent("hello from the eighth tab")).toHaveAttribute(
+        "data-status",
+        "sent",
+      );
+    }
+    for (const chat of chats) await chat.expectExactly(await databaseState(alice, spaceId));
+
+    // The holder goes: the first tab (elected first), or with a SharedWorker any tab.
+    await chats[0]?.page.close();
+    const rest = chats.slice(1);
+    const meanwhile = [];
+    for (let i = 1; i <= 3; i++)
+      meanwhile.push(await post(bob, spaceId, `while handing over ${i}`));
+    await chats[3]?.send("from a remaining tab");
+    const db = await databaseState(alice, spaceId);
+    expect(db.map((item) => item.content)).toEqual([
+      "hello from the eighth tab",
+      ...meanwhile.map((item) => item.content),
+      "from a remaining tab",
+    ]);
+    for (const chat of rest) {
+      await chat.expectState("live");
+      await chat.expectExactly(db);
+    }
+    await expect.poll(() => openStreams(stack)).toBe(1);
+    await context.close();
+  });
+}
+
+test("a tab without SharedWorker says which tab holds the stream: the elected one holds the lock", async ({
+  browser,
+  stack,
+}) => {
+  const alice = await createBeing(stack, "Alice", "#3b5bdb");
+  const spaceId = await createSpace(alice);
+  const page = await openAs(browser, stack, alice);
+  await withoutSharedWorker(page);
+  await new ChatPage(page).open(spaceId);
+  const held = await page.evaluate(async () =>
+    ((await navigator.locks.query()).held ?? []).map((lock) => lock.name),
+  );
+  expect(held).toContain(`rhizome-hub:${alice.id}`);
+  await page.context().close();
+});
