@@ -239,4 +239,30 @@ describe("tabs sharing one stream through an elected tab", () => {
     first.mirror.start();
     await fake.opened(2);
   });
+
+  test("a space followed after the copy was read paints from it at once too", async () => {
+    const { copy, openTab } = browser();
+    copy.saved.set(OTHER_SPACE, { cursor: stamp(21), window: [at(OTHER_SPACE, 21)] });
+    const { mirror } = openTab([{ spaceId: SPACE, page: 50 }]);
+    await mirror.ready;
+    mirror.follow(OTHER_SPACE, { page: 1 });
+    expect(contents(mirror, OTHER_SPACE)).toEqual(["#21"]);
+  });
+
+  test("a history page loaded in one tab reaches the others", async () => {
+    const { fake, openTab } = browser();
+    const first = openTab();
+    const second = openTab();
+    await fake.opened(1);
+    firstFrames(fake);
+    await settle();
+    const epoch = second.mirror.space(SPACE)?.epoch ?? -1;
+    expect(second.mirror.mergeHistory(SPACE, [at(SPACE, 5)], epoch)).toEqual({
+      kind: "merged",
+      added: 1,
+    });
+    expect(contents(second.mirror, SPACE)).toEqual(["#5", "#10"]);
+    await settle();
+    expect(contents(first.mirror, SPACE)).toEqual(["#5", "#10"]);
+  });
 });
