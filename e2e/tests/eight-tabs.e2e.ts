@@ -74,7 +74,10 @@ for (const mode of ["SharedWorker", "Web Locks"] as const) {
     const meanwhile = [];
     for (let i = 1; i <= 3; i++)
       meanwhile.push(await post(bob, spaceId, `while handing over ${i}`));
-    await chats[3]?.send("from a remaining tab");
+    const poster = rest[2] as ChatPage;
+    await poster.send("from a remaining tab");
+    // Stored (acknowledged), so that the database below holds it.
+    await expect(poster.byContent("from a remaining tab")).toHaveAttribute("data-status", "sent");
     const db = await databaseState(alice, spaceId);
     expect(db.map((item) => item.content)).toEqual([
       "hello from the eighth tab",
