@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from "@playwright/test";
+import { ROUTES } from "@rhizome/protocol";
 import {
   ChatPage,
   createBeing,
@@ -18,7 +19,7 @@ const streamsOf = new Map<Page, number>();
 function watchStreams(page: Page): void {
   streamsOf.set(page, 0);
   page.on("request", (request) => {
-    if (request.method() === "POST" && new URL(request.url()).pathname === "/api/stream")
+    if (request.method() === "POST" && new URL(request.url()).pathname === ROUTES.stream)
       streamsOf.set(page, (streamsOf.get(page) ?? 0) + 1);
   });
 }

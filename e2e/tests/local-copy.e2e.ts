@@ -1,3 +1,4 @@
+import { ROUTES } from "@rhizome/protocol";
 import {
   ChatPage,
   createBeing,
@@ -38,7 +39,7 @@ for (const mode of ["SharedWorker", "Web Locks"] as const)
     stack.proxy.cutAll();
     const bodies: StreamBody[] = [];
     page.on("request", (request) => {
-      if (request.method() === "POST" && new URL(request.url()).pathname === "/api/stream") {
+      if (request.method() === "POST" && new URL(request.url()).pathname === ROUTES.stream) {
         bodies.push(request.postDataJSON() as StreamBody);
       }
     });

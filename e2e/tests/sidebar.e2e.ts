@@ -109,3 +109,42 @@ test("scrolled up, new intentions offer a jump to the latest", async ({ browser,
   await expect(jump).toHaveCount(0);
   await page.context().close();
 });
+
+test("a space list that answers after the stream still has the open space read", async ({
+  browser,
+  stack,
+}) => {
+  const alice = await createBeing(stack, "Alice", "#3b5bdb");
+  const bob = await createBeing(stack, "Bob", "#2f9e44");
+  const space = await createSpace(bob, { name: `Slow list ${Date.now()}`, members: [alice] });
+  await post(bob, space, "one");
+  await post(bob, space, "two");
+
+  const page = await openAs(browser, stack, alice);
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(
+    (url) => url.pathname === "/api/spaces",
+    async (route) => {
+      await released;
+      await route.continue();
+    },
+    { times: 1 },
+  );
+  const chat = new ChatPage(page);
+  await chat.open(space);
+  await expect(chat.messages).toHaveCount(2);
+  release();
+  await expect(
+    page.locator(`[data-testid="space-item"][data-space-id="${space}"]`),
+  ).toHaveAttribute("data-unread", "0");
+  await expect
+    .poll(async () => {
+      const { data } = await alice.api.api.spaces.get();
+      return data?.spaces.find((one) => one.id === space)?.unread;
+    })
+    .toBe(0);
+  await page.context().close();
+});

@@ -81,7 +81,7 @@ export function offences(source: string, names: Name[] = NAMES): string[] {
 const ALLOWED: Record<string, string[]> = {
   // `StopReason`: the connection machine's own name for a stop on 401.
   "packages/protocol/src/connection.ts": ["unauthorized"],
-  "apps/web/src/lib/components/chat/ChatView.svelte": ["unauthorized"],
+  "apps/web/src/lib/messenger/messenger.svelte.ts": ["unauthorized"],
   // The reducer's rejection reason, and the `Change` variant of a frame that failed its check.
   "packages/protocol/src/reducer.ts": ["invalid"],
   "apps/server/src/access/changes.ts": ["invalid"],

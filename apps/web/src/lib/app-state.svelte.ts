@@ -74,6 +74,8 @@ export class AppState {
       {
         me: async () => (await request(this.api.api.me.get())).being,
         signOut: async () => {
+          // Markers still waiting are sent while the session can still move them.
+          this.#messenger?.flushReads();
           await request(this.api.api.auth.signout.post());
         },
       },

@@ -10,9 +10,10 @@ import {
   type SyncState,
   type Timers,
 } from "@rhizome/protocol";
-import { type QueryClient, QueryObserver } from "@tanstack/svelte-query";
-import { keys, type ListedSpace } from "../api/queries.ts";
+import type { QueryClient } from "@tanstack/svelte-query";
+import type { ListedSpace } from "../api/queries.ts";
 import { type BrowserSync, openBrowserSync } from "../sync/browser-sync.ts";
+import { followedSpaces } from "./followed.ts";
 import {
   type HistoryLoader,
   type HistoryStatus,
@@ -21,16 +22,10 @@ import {
 } from "./history.ts";
 import { loadOlderPage } from "./history-loader.ts";
 import { type PutRead, ReadChannel, type ReadChannelPort, ReadMarkers } from "./read-markers.ts";
-import {
-  markedRead,
-  mergeListing,
-  observeWindow,
-  type ReadState,
-  UNKNOWN_READ,
-  unreadCount,
-} from "./read-state.ts";
-import { latestIntention, type SidebarEntry, sortEntries } from "./sidebar.ts";
+import { type Reads, readsAfterListing, readsAfterRead, readsAfterWindows } from "./read-state.ts";
+import { buildEntries, isMember, type SidebarEntry } from "./sidebar.ts";
 import { listen, type NetworkSignal, type PageSignal } from "./signals.ts";
+import { SpaceListing } from "./space-listing.ts";
 
 export type MessengerOptions = {
   beingId: string;
@@ -57,12 +52,6 @@ export type MessengerOptions = {
   readDelayMs?: number;
 };
 
-/** First-frame page sizes: a space on screen gets a chat page, the others their latest. */
-const VIEW_PAGE = DEFAULTS.pageSize;
-const LIST_PAGE = 1;
-
-const isMember = (space: ListedSpace) => space.role !== null;
-
 /**
  * The messenger: every space the being is a member of (and the ones on screen) followed over
  * the browser's one multi-space connection, with unread counts, read markers and history.
@@ -71,13 +60,7 @@ export class Messenger {
   readonly beingId: string;
   readonly #options: MessengerOptions;
   readonly #sync: BrowserSync;
-  readonly #observer: QueryObserver<
-    ListedSpace[],
-    Error,
-    ListedSpace[],
-    ListedSpace[],
-    typeof keys.spaces
-  >;
+  readonly #listed: SpaceListing;
   readonly #markers: ReadMarkers;
   readonly #channel: ReadChannel;
   readonly #now: () => number;
@@ -85,7 +68,7 @@ export class Messenger {
   #listing = $state.raw<readonly ListedSpace[] | undefined>(undefined);
   #listingError = $state.raw<Error | null>(null);
   #states = $state.raw<ReadonlyMap<string, SyncState>>(new Map());
-  #reads = $state.raw<ReadonlyMap<string, ReadState>>(new Map());
+  #reads = $state.raw<Reads>(new Map());
   #history = $state.raw<ReadonlyMap<string, HistoryStatus>>(new Map());
   #lost = $state.raw<ReadonlySet<string>>(new Set());
   #connection = $state.raw<ConnectionState>({ status: "idle" });
@@ -96,7 +79,9 @@ export class Messenger {
   #everLive = false;
 
   /** The being's spaces, own first, then by latest activity; each with its unread count. */
-  readonly entries: SidebarEntry[] = $derived.by(() => this.#entries());
+  readonly entries: SidebarEntry[] = $derived.by(() =>
+    buildEntries(this.#listing ?? [], this.#states, this.#reads, this.beingId),
+  );
   readonly totalUnread: number = $derived(
     this.entries.reduce((sum, entry) => sum + entry.unread, 0),
   );
@@ -108,11 +93,11 @@ export class Messenger {
     this.#sync = openBrowserSync({
       beingId: options.beingId,
       spaces: [],
-      refetchSpaces: () => this.#refetchSpaceIds(),
+      refetchSpaces: () => this.#listed.fetchIds(),
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.transport ? { transport: options.transport } : {}),
     });
-    this.#observer = new QueryObserver(options.queryClient, this.#listingQuery());
+    this.#listed = new SpaceListing(options.queryClient, options.listSpaces);
     this.#markers = new ReadMarkers({
       put: options.putRead,
       ...(options.timers ? { timers: options.timers } : {}),
@@ -131,9 +116,9 @@ export class Messenger {
     this.#stops = [
       sync.subscribe((change) => this.#onChange(change)),
       sync.onFrame((record) => this.#onFrame(record)),
-      this.#observer.subscribe((result) => {
-        if (result.data) this.#setListing(result.data);
-        this.#listingError = result.error;
+      this.#listed.subscribe((spaces, error) => {
+        if (spaces) this.#setListing(spaces);
+        this.#listingError = error;
       }),
       listen(network, ["online"], () => sync.setOnline(true)),
       listen(network, ["offline"], () => sync.setOnline(false)),
@@ -141,11 +126,16 @@ export class Messenger {
       listen(page, ["focus"], () => this.refetchListing()),
       listen(page, ["pagehide"], () => this.#markers.flush()),
     ];
-    const known = this.#observer.getCurrentResult().data;
+    const known = this.#listed.current;
     if (known) this.#setListing(known);
     if (network && !network.online) sync.setOnline(false);
     sync.start();
     this.#connection = sync.connection;
+  }
+
+  /** Sends the read markers still waiting for their pause. */
+  flushReads(): void {
+    this.#markers.flush();
   }
 
   /** Signed out or another being: closes the connection and sends pending read markers. */
@@ -154,7 +144,7 @@ export class Messenger {
     this.#stops = [];
     this.#sync.stop();
     this.#sync.close?.();
-    this.#observer.destroy();
+    this.#listed.destroy();
     this.#markers.dispose();
     this.#channel.close();
   }
@@ -174,7 +164,7 @@ export class Messenger {
   }
 
   refetchListing(): void {
-    void this.#observer.refetch();
+    this.#listed.refetch();
   }
 
   get connection(): ConnectionState {
@@ -272,59 +262,19 @@ export class Messenger {
     });
   }
 
-  #listingQuery() {
-    return { queryKey: keys.spaces, queryFn: this.#options.listSpaces };
-  }
-
-  #entries(): SidebarEntry[] {
-    const me = this.beingId;
-    const entries = (this.#listing ?? []).filter(isMember).map((space): SidebarEntry => {
-      const state = this.#states.get(space.id);
-      const window = state?.window ?? [];
-      const latest = latestIntention(space.lastIntention, window, state?.deletedIds ?? new Set());
-      const read = this.#reads.get(space.id) ?? UNKNOWN_READ;
-      return {
-        space,
-        unread: unreadCount(read, window, me),
-        latest,
-        activeAt: latest?.createdAt ?? space.createdAt,
-      };
-    });
-    return sortEntries(entries);
-  }
-
   #setListing(spaces: readonly ListedSpace[]): void {
     this.#listing = spaces;
-    const reads = new Map(this.#reads);
-    const relisted: string[] = [];
-    for (const space of spaces.filter(isMember)) {
-      const state = this.#states.get(space.id);
-      const merged = mergeListing(reads.get(space.id) ?? UNKNOWN_READ, space);
-      reads.set(space.id, state ? this.#observe(merged, state) : merged);
-      if (this.#lost.has(space.id)) relisted.push(space.id);
-    }
-    this.#reads = reads;
+    const members = spaces.filter(isMember);
+    this.#reads = readsAfterListing(this.#reads, members, this.#states, this.beingId);
+    const relisted = members.map((space) => space.id).filter((id) => this.#lost.has(id));
     // Listed as a member again (invited back): follow it again.
     if (relisted.length > 0) this.#lost = without(this.#lost, relisted);
     this.#follow();
   }
 
-  /** Follows exactly the member spaces and the ones on screen, minus the ones refused. */
   #follow(): void {
     const members = (this.#listing ?? []).filter(isMember).map((space) => space.id);
-    const wanted = new Set([...members, ...this.#viewed.keys()]);
-    const entries = [...wanted]
-      .filter((spaceId) => !this.#lost.has(spaceId))
-      .map((spaceId) => ({ spaceId, page: this.#viewed.has(spaceId) ? VIEW_PAGE : LIST_PAGE }));
-    this.#sync.setSpaces(entries);
-  }
-
-  async #refetchSpaceIds(): Promise<readonly string[]> {
-    const spaces = await this.#options.queryClient.fetchQuery({
-      ...this.#listingQuery(),
-      staleTime: 0,
-    });
-    return spaces.map((space) => space.id);
+    this.#sync.setSpaces(followedSpaces(members, this.#viewed.keys(), this.#lost));
   }
 
   #onChange(change: MultiChange): void {
@@ -337,21 +287,18 @@ export class Messenger {
     }
     const ids = change.kind === "space" ? [change.spaceId] : this.#sync.spaceIds;
     const states = new Map(change.kind === "space" ? this.#states : []);
-    const reads = new Map(this.#reads);
     for (const spaceId of ids) {
       const state = this.#sync.space(spaceId);
       if (!state) continue;
       const before = this.#states.get(spaceId);
       states.set(spaceId, state);
       if (before && before.epoch !== state.epoch) this.#setHistory(spaceId, IDLE_HISTORY);
-      const read = reads.get(spaceId);
-      if (read) reads.set(spaceId, this.#observe(read, state));
       if (before?.window !== state.window || before?.cursor !== state.cursor) {
         this.#options.onWindow?.(spaceId, state.window, state.cursor);
       }
     }
     this.#states = states;
-    this.#reads = reads;
+    this.#reads = readsAfterWindows(this.#reads, ids, states, this.beingId);
   }
 
   #onConnection(): void {
@@ -375,15 +322,7 @@ export class Messenger {
 
   /** Read up to `cursor` (here or in another tab). */
   #read(spaceId: string, cursor: Cursor): void {
-    const current = this.#reads.get(spaceId) ?? UNKNOWN_READ;
-    const state = this.#states.get(spaceId);
-    const marked = markedRead(current, cursor);
-    if (marked === current) return;
-    this.#reads = new Map(this.#reads).set(spaceId, state ? this.#observe(marked, state) : marked);
-  }
-
-  #observe(read: ReadState, state: SyncState): ReadState {
-    return observeWindow(read, state.window, state.epoch, this.beingId);
+    this.#reads = readsAfterRead(this.#reads, spaceId, cursor, this.#states, this.beingId);
   }
 
   #setHistory(spaceId: string, status: HistoryStatus): void {

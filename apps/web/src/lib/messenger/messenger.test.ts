@@ -22,13 +22,29 @@ afterEach(() => {
   for (const messenger of open.splice(0)) messenger.dispose();
 });
 
+/** The window's focus and pagehide events, fired by hand. */
+class FakePage {
+  readonly #listeners = new Map<string, Set<() => void>>();
+  addEventListener(type: string, listener: () => void) {
+    this.#listeners.set(type, (this.#listeners.get(type) ?? new Set()).add(listener));
+  }
+  removeEventListener(type: string, listener: () => void) {
+    this.#listeners.get(type)?.delete(listener);
+  }
+  emit(type: "focus" | "pagehide") {
+    for (const listener of this.#listeners.get(type) ?? []) listener();
+  }
+}
+
 function setup(options: { api?: FakeMessengerApi; hub?: FakeChannelHub } = {}) {
   const api = options.api ?? new FakeMessengerApi();
   const hub = options.hub ?? new FakeChannelHub();
   const fake = new FakeMultiTransport();
   const clock = new ManualClock();
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const page = new FakePage();
   const messenger = new Messenger({
+    page,
     beingId: ME,
     queryClient,
     listSpaces: api.listSpaces,
@@ -45,7 +61,7 @@ function setup(options: { api?: FakeMessengerApi; hub?: FakeChannelHub } = {}) {
   });
   open.push(messenger);
   const followed = () => fake.latest.request.spaces.map((space) => space.spaceId);
-  return { api, hub, fake, clock, queryClient, messenger, followed };
+  return { api, hub, fake, clock, queryClient, messenger, followed, page };
 }
 
 /** Starts and waits for the stream that follows the listed member spaces. */
@@ -241,6 +257,25 @@ describe("Messenger: the followed set", () => {
     expect(messenger.isLost(OTHER_SPACE)).toBe(true);
     await until(() => messenger.entries.length === 1, "the list without the space");
     expect(messenger.entries.map((entry) => entry.space.id)).toEqual([SPACE]);
+  });
+
+  test("focus reads the list again (joined on another device); pagehide sends the marker", async () => {
+    const api = new FakeMessengerApi();
+    api.spaces = [listed(SPACE, { unread: 1, lastIntention: by(1, BOB) })];
+    const context = setup({ api });
+    const { fake, messenger, page } = context;
+    await started(context);
+    api.spaces = [listed(SPACE, { unread: 1, lastIntention: by(1, BOB) }), listed(OTHER_SPACE)];
+    page.emit("focus");
+    await fake.opened(2);
+    expect(context.followed()).toEqual([SPACE, OTHER_SPACE]);
+
+    fake.latest.push(buildReset(SPACE, stamp(1), [by(1, BOB)]));
+    await until(() => messenger.cursor(SPACE) !== null);
+    messenger.markSeen(SPACE);
+    expect(api.puts).toEqual([]);
+    page.emit("pagehide");
+    expect(api.puts).toEqual([{ spaceId: SPACE, cursor: stamp(1) }]);
   });
 
   test("a reconnect reads the list again (membership changed on another device)", async () => {

@@ -107,3 +107,56 @@ export function firstUnread(
 export function badgeText(unread: number): string {
   return unread > 99 ? "99+" : String(unread);
 }
+
+/** Every space's read state, by space id. */
+export type Reads = ReadonlyMap<string, ReadState>;
+type Windows = ReadonlyMap<string, { window: readonly Intention[]; epoch: number }>;
+
+function observed(read: ReadState, windows: Windows, spaceId: string, meId: string): ReadState {
+  const synced = windows.get(spaceId);
+  return synced ? observeWindow(read, synced.window, synced.epoch, meId) : read;
+}
+
+/** A listing answered: each member space's entry merged, then checked against its window. */
+export function readsAfterListing(
+  reads: Reads,
+  members: readonly (ListedReadState & { id: string })[],
+  windows: Windows,
+  meId: string,
+): Reads {
+  const next = new Map(reads);
+  for (const space of members) {
+    const merged = mergeListing(reads.get(space.id) ?? UNKNOWN_READ, space);
+    next.set(space.id, observed(merged, windows, space.id, meId));
+  }
+  return next;
+}
+
+/** Read up to `cursor` (here or in another tab); the same map when that changes nothing. */
+export function readsAfterRead(
+  reads: Reads,
+  spaceId: string,
+  cursor: Cursor,
+  windows: Windows,
+  meId: string,
+): Reads {
+  const current = reads.get(spaceId) ?? UNKNOWN_READ;
+  const marked = markedRead(current, cursor);
+  if (marked === current) return reads;
+  return new Map(reads).set(spaceId, observed(marked, windows, spaceId, meId));
+}
+
+/** These spaces' windows moved: note what of the counted range they hold now. */
+export function readsAfterWindows(
+  reads: Reads,
+  spaceIds: readonly string[],
+  windows: Windows,
+  meId: string,
+): Reads {
+  const next = new Map(reads);
+  for (const spaceId of spaceIds) {
+    const read = reads.get(spaceId);
+    if (read) next.set(spaceId, observed(read, windows, spaceId, meId));
+  }
+  return next;
+}

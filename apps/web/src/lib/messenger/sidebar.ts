@@ -1,5 +1,8 @@
-import type { Cursor, Intention } from "@rhizome/protocol";
+import type { Cursor, Intention, SyncState } from "@rhizome/protocol";
 import type { ListedSpace } from "../api/queries.ts";
+import { type ReadState, UNKNOWN_READ, unreadCount } from "./read-state.ts";
+
+export const isMember = (space: ListedSpace): boolean => space.role !== null;
 
 /** One space in the sidebar: what it shows, and what orders it. */
 export type SidebarEntry = {
@@ -45,4 +48,25 @@ export function sortEntries(entries: SidebarEntry[]): SidebarEntry[] {
 export function previewText(content: string, max = 120): string {
   const line = content.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The sidebar: the member spaces of the listing, with what the stream and the markers say. */
+export function buildEntries(
+  listing: readonly ListedSpace[],
+  states: ReadonlyMap<string, SyncState>,
+  reads: ReadonlyMap<string, ReadState>,
+  meId: string,
+): SidebarEntry[] {
+  const entries = listing.filter(isMember).map((space): SidebarEntry => {
+    const state = states.get(space.id);
+    const window = state?.window ?? [];
+    const latest = latestIntention(space.lastIntention, window, state?.deletedIds ?? new Set());
+    return {
+      space,
+      unread: unreadCount(reads.get(space.id) ?? UNKNOWN_READ, window, meId),
+      latest,
+      activeAt: latest?.createdAt ?? space.createdAt,
+    };
+  });
+  return sortEntries(entries);
 }
