@@ -43,17 +43,17 @@ describe("stored windows", () => {
   test.each([
     ["missing", undefined, "missing"],
     ["null", null, "missing"],
-    ["a string", "garbage", "invalid"],
+    ["a string", "garbage", "corrupt"],
     ["an old version", record({ version: 0 }), "old-version"],
     ["no version", { ...record(), version: undefined }, "old-version"],
     ["another space", record({ spaceId: OTHER_SPACE }), "wrong-space"],
-    ["a bad cursor", record({ cursor: "2025-01-01" }), "invalid"],
-    ["a window that is no array", record({ window: { 0: intention(1) } }), "invalid"],
-    ["an intention missing a field", record({ window: [{ id: "x" }] }), "invalid"],
+    ["a bad cursor", record({ cursor: "2025-01-01" }), "corrupt"],
+    ["a window that is no array", record({ window: { 0: intention(1) } }), "corrupt"],
+    ["an intention missing a field", record({ window: [{ id: "x" }] }), "corrupt"],
     [
       "an intention of another space",
       record({ window: [intention(1, { spaceId: OTHER_SPACE })] }),
-      "invalid",
+      "corrupt",
     ],
   ])("%s is dropped with its reason, never thrown", (_name, value, reason) => {
     const outcome = parseStoredRecord(SPACE, value);

@@ -30,7 +30,7 @@ export type StoredWindowOutcome =
   | { kind: "ok"; stored: StoredWindow }
   | {
       kind: "dropped";
-      reason: "missing" | "old-version" | "wrong-space" | "invalid";
+      reason: "missing" | "old-version" | "wrong-space" | "corrupt";
       detail?: string;
     };
 
@@ -48,7 +48,7 @@ export function toStoredRecord(state: SyncState): StoredWindowRecord | undefined
 export function parseStoredRecord(spaceId: string, value: unknown): StoredWindowOutcome {
   if (value === undefined || value === null) return { kind: "dropped", reason: "missing" };
   if (typeof value !== "object")
-    return { kind: "dropped", reason: "invalid", detail: "not an object" };
+    return { kind: "dropped", reason: "corrupt", detail: "not an object" };
   const record = value as Partial<StoredWindowRecord>;
   if (record.version !== STORED_WINDOW_VERSION) return { kind: "dropped", reason: "old-version" };
   if (typeof record.spaceId !== "string" || record.spaceId.toLowerCase() !== spaceId.toLowerCase())
@@ -59,7 +59,7 @@ export function parseStoredRecord(spaceId: string, value: unknown): StoredWindow
   });
   return seeded.kind === "ok"
     ? { kind: "ok", stored: { cursor: seeded.state.cursor as Cursor, window: seeded.state.window } }
-    : { kind: "dropped", reason: "invalid", detail: seeded.detail };
+    : { kind: "dropped", reason: "corrupt", detail: seeded.detail };
 }
 
 /**
@@ -69,7 +69,7 @@ export function parseStoredRecord(spaceId: string, value: unknown): StoredWindow
 export function seedState(
   spaceId: string,
   stored: StoredWindow,
-): { kind: "ok"; state: SyncState } | { kind: "invalid"; detail: string } {
+): { kind: "ok"; state: SyncState } | { kind: "corrupt"; detail: string } {
   const id = spaceId.toLowerCase();
   const { state, outcome } = applyEvent(initialState(id), {
     type: SYNC_EVENT_TYPE,
@@ -81,9 +81,9 @@ export function seedState(
     reset: true,
   });
   if (outcome.kind !== "reset")
-    return { kind: "invalid", detail: outcome.kind === "rejected" ? outcome.detail : outcome.kind };
+    return { kind: "corrupt", detail: outcome.kind === "rejected" ? outcome.detail : outcome.kind };
   if (state.window.some((item) => item.spaceId !== id))
-    return { kind: "invalid", detail: "an intention of another space" };
+    return { kind: "corrupt", detail: "an intention of another space" };
   const epoch = stored.epoch;
   const keptEpoch = typeof epoch === "number" && Number.isSafeInteger(epoch) && epoch >= 0;
   return { kind: "ok", state: keptEpoch ? { ...state, epoch } : state };

@@ -28,7 +28,7 @@ describe("the local copy", () => {
     expect(kept.get(SPACE)?.cursor).toBe(stamp(2));
     expect(dropped).toEqual([
       `${OTHER_SPACE}:old-version`,
-      "00000000-0000-4000-8000-000000000003:invalid",
+      "00000000-0000-4000-8000-000000000003:corrupt",
     ]);
   });
 
