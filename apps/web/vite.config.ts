@@ -8,6 +8,8 @@ const apiPort = process.env.API_PORT?.trim() || process.env.PORT?.trim() || "300
 const apiTarget = `http://127.0.0.1:${apiPort}`;
 
 export default defineConfig({
+  // The hub's SharedWorker is a module worker that imports the client: bundle it as ES modules.
+  worker: { format: "es" },
   plugins: [
     sveltekit({
       // A single-page app: every path the server does not know falls back to 200.html.

@@ -93,10 +93,22 @@ export class ChatPage {
 }
 
 /**
+ * Takes SharedWorker away from the page's next documents, so that the browser's one stream is
+ * held by an elected tab (the Web Locks fallback) and its requests are the page's own.
+ */
+export async function withoutSharedWorker(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    Reflect.deleteProperty(globalThis, "SharedWorker");
+  });
+}
+
+/**
  * Holds the page's next stream request until `release()`, so that the state before the
- * server answers (`connecting`) can be asserted without racing it.
+ * server answers (`connecting`) can be asserted without racing it. Playwright cannot route a
+ * SharedWorker's requests, so the page holds its stream itself (the Web Locks fallback).
  */
 export async function holdStream(page: Page) {
+  await withoutSharedWorker(page);
   let arrived = () => {};
   let release = () => {};
   const requested = new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { type ApiClient, signupBeing } from "@rhizome/testkit";
 import { Stack } from "./stack.ts";
 
 export { expect } from "@playwright/test";
-export { ChatPage, holdStream } from "./chat-page.ts";
+export { ChatPage, holdStream, withoutSharedWorker } from "./chat-page.ts";
 export { Stack } from "./stack.ts";
 
 export type TestBeing = {

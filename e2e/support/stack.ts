@@ -39,10 +39,13 @@ export async function createDatabase(): Promise<Database> {
   };
 }
 
-export function serverEnv(database: Database): Record<string, string> {
+export function serverEnv(
+  database: Database,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return database.kind === "postgres"
-    ? { ...SERVER_ENV, DATABASE_URL: database.url }
-    : { ...SERVER_ENV, DATABASE_URL: "", DATA_DIR: database.dataDir };
+    ? { ...SERVER_ENV, ...extra, DATABASE_URL: database.url }
+    : { ...SERVER_ENV, ...extra, DATABASE_URL: "", DATA_DIR: database.dataDir };
 }
 
 /**
@@ -55,16 +58,18 @@ export class Stack {
     readonly database: Database,
     readonly servers: ServerProcess[],
     readonly proxy: FaultProxy,
+    readonly env: Record<string, string>,
   ) {}
 
-  static async start(): Promise<Stack> {
+  /** `env`: settings of this stack's servers beyond the suite's (e.g. a long batch window). */
+  static async start(env: Record<string, string> = {}): Promise<Stack> {
     if (!existsSync(join(WEB_DIR, "200.html"))) {
       throw new Error(`${WEB_DIR} is not built: run \`bun run build\` in apps/web first`);
     }
     const database = await createDatabase();
-    const server = await ServerProcess.start({ env: serverEnv(database) });
+    const server = await ServerProcess.start({ env: serverEnv(database, env) });
     const proxy = new FaultProxy([{ host: "127.0.0.1", port: server.port }]).start();
-    return new Stack(database, [server], proxy);
+    return new Stack(database, [server], proxy, env);
   }
 
   get server(): ServerProcess {
@@ -84,7 +89,7 @@ export class Stack {
   /** Another instance on the same database (Postgres only: PGlite is one process' database). */
   async addServer(): Promise<ServerProcess> {
     if (this.database.kind !== "postgres") throw new Error("a second instance needs Postgres");
-    const server = await ServerProcess.start({ env: serverEnv(this.database) });
+    const server = await ServerProcess.start({ env: serverEnv(this.database, this.env) });
     this.servers.push(server);
     return server;
   }

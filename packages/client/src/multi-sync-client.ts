@@ -13,11 +13,17 @@ import {
   type SyncState,
   type Timers,
 } from "@rhizome/protocol";
+import { type StoredWindow, seedState } from "./stored-window.ts";
 import { type FrameVerdict, StreamDriver } from "./stream-driver.ts";
 import type { MultiStreamTransport, SpaceSubscription } from "./transport.ts";
 
-/** How to follow a space: its reset page size, and a cursor to resume from if one was kept. */
-export type FollowOptions = { page?: number; cursor?: Cursor };
+/**
+ * How to follow a space: its reset page size, and where to resume from if it was kept: a
+ * cursor alone, or a whole stored window with its cursor (a local copy, a handover), which
+ * shows at once and resumes with a catch-up. A stored window wins over a cursor; an invalid
+ * one is ignored. Both matter only for a space not followed yet.
+ */
+export type FollowOptions = { page?: number; cursor?: Cursor; stored?: StoredWindow };
 export type FollowedSpace = { spaceId: string } & FollowOptions;
 
 export type MultiSyncClientOptions = {
@@ -166,11 +172,16 @@ export class MultiSyncClient {
     return outcome;
   }
 
-  #add({ spaceId, page, cursor }: FollowedSpace): void {
+  #add({ spaceId, page, cursor, stored }: FollowedSpace): void {
     const id = spaceId.toLowerCase();
     const kept = this.#spaces.get(id);
-    if (kept) kept.page = page ?? kept.page;
-    else this.#spaces.set(id, { sync: initialState(id, cursor ?? null), page });
+    if (kept) {
+      kept.page = page ?? kept.page;
+      return;
+    }
+    const seeded = stored ? seedState(id, stored) : undefined;
+    const sync = seeded?.kind === "ok" ? seeded.state : initialState(id, cursor ?? null);
+    this.#spaces.set(id, { sync, page });
   }
 
   #entries(): FollowedSpace[] {

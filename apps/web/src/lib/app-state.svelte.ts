@@ -4,6 +4,7 @@ import { type Api, api } from "./api/client.ts";
 import { failureOf, request } from "./api/errors.ts";
 import { LocalCache } from "./api/local-cache.ts";
 import { keys, type ListedSpace, shouldRetry } from "./api/queries.ts";
+import { browserFreshnessEnv, refreshOnFocusAndInterval } from "./beings/freshness.ts";
 import { Messenger } from "./messenger/messenger.svelte.ts";
 import { browserReadPort } from "./messenger/read-markers.ts";
 import { browserNetwork, browserPage } from "./messenger/signals.ts";
@@ -50,6 +51,7 @@ function messenger(app: AppState, beingId: string): Messenger {
       ),
     onWindow: (spaceId, window, cursor) => app.outbox?.reconcile(spaceId, window, cursor),
     onUnauthorized: () => app.session.expired(),
+    onReconnect: () => app.refreshBeings(),
     network: browserNetwork(),
     page: browserPage(),
     readPort: browserReadPort(beingId),
@@ -88,6 +90,14 @@ export class AppState {
     this.queryClient = new QueryClient({
       defaultOptions: { queries: { retry: shouldRetry, refetchOnWindowFocus: false } },
     });
+    // Others' profile changes have no live feed: read them again on focus and every minute.
+    const env = browserFreshnessEnv();
+    if (env) refreshOnFocusAndInterval(() => this.refreshBeings(), env);
+  }
+
+  /** Every cached being is read again (the ones on screen at once). */
+  refreshBeings(): void {
+    void this.queryClient.invalidateQueries({ queryKey: keys.beings });
   }
 
   /** The signed-in being's outbox (null when signed out). */

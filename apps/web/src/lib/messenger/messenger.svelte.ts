@@ -38,6 +38,8 @@ export type MessengerOptions = {
   onWindow?: (spaceId: string, window: readonly Intention[], cursor: Cursor | null) => void;
   /** The stream refused the session. */
   onUnauthorized?: () => void;
+  /** The stream is live again after a drop (others' profiles are read again). */
+  onReconnect?: () => void;
   network?: NetworkSignal | undefined;
   page?: PageSignal | undefined;
   readPort?: ReadChannelPort | undefined;
@@ -141,6 +143,7 @@ export class Messenger {
     for (const stop of this.#stops) stop();
     this.#stops = [];
     this.#sync.stop();
+    this.#sync.close?.();
     this.#listed.destroy();
     this.#markers.dispose();
     this.#channel.close();
@@ -303,7 +306,10 @@ export class Messenger {
     this.#connection = connection;
     if (connection.status === "live") {
       // Back after a drop: membership may have changed on another device meanwhile.
-      if (this.#everLive) this.refetchListing();
+      if (this.#everLive) {
+        this.refetchListing();
+        this.#options.onReconnect?.();
+      }
       this.#everLive = true;
     } else if (connection.status === "stopped" && connection.reason === "unauthorized") {
       this.#options.onUnauthorized?.();

@@ -70,7 +70,7 @@ function setup(store: OutboxStore = localOutboxStore(AUTHOR, new MemoryStorage()
 }
 
 describe("Outbox", () => {
-  test("a written intention is pending at once, sent, and leaves when its delta arrives", async () => {
+  test("a written intention is pending at once, sent as soon as the server acknowledges it, and leaves when its delta arrives", async () => {
     const { server, make } = setup();
     const outbox = make();
     const entry = outbox.post(SPACE, AUTHOR, "hello");
@@ -79,9 +79,9 @@ describe("Outbox", () => {
     ]);
     await settle();
     expect(server.calls).toEqual([entry.id]);
-    // Stored, but its delta has not come back yet: still shown as pending.
-    expect(outbox.display(SPACE, [])[0]?.status).toBe("pending");
+    // Acknowledged (201) before its delta came back: sent already, at the server's stamp.
     const delta = server.stored.get(entry.id) as Intention;
+    expect(outbox.display(SPACE, [])).toEqual([{ ...delta, status: "sent" }]);
     outbox.reconcile(SPACE, [delta], delta.updatedAt);
     expect(outbox.entries.length).toBe(0);
     expect(outbox.display(SPACE, [delta]).map((item) => item.status)).toEqual(["sent"]);

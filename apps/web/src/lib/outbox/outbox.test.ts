@@ -221,6 +221,18 @@ describe("withPending", () => {
     expect(new Set(shown.map((item) => item.id)).size).toBe(shown.length);
   });
 
+  test("an acknowledged entry shows as sent at the server's stamps before its delta arrives", () => {
+    // Stored before the synced #8 arrived: it shows in its place, before #8.
+    const acknowledged = { ...entry(2), storedAt: stamp(7), storedCreatedAt: stamp(6) };
+    const shown = withPending([synced(1), synced(8)], [acknowledged, entry(3)], SPACE);
+    expect(shown.map((item) => [item.id, item.status, item.createdAt, item.updatedAt])).toEqual([
+      [id(1), "sent", synced(1).createdAt, synced(1).updatedAt],
+      [id(2), "sent", stamp(6), stamp(7)],
+      [id(8), "sent", synced(8).createdAt, synced(8).updatedAt],
+      [id(3), "pending", clientCursor(entry(3).queuedAt), clientCursor(entry(3).queuedAt)],
+    ]);
+  });
+
   test("a pending entry carries a cursor-shaped stamp from the client clock", () => {
     expect(clientCursor(Date.UTC(2025, 0, 2, 3, 4, 5, 678))).toBe("2025-01-02T03:04:05.678000Z");
   });
@@ -229,7 +241,13 @@ describe("withPending", () => {
 describe("parseEntries", () => {
   test("reads what was saved and ignores anything malformed", () => {
     const good = entry(1);
-    const raw = JSON.stringify([good, { id: "nope" }, 42, { ...entry(2), storedAt: "yesterday" }]);
+    const raw = JSON.stringify([
+      good,
+      { id: "nope" },
+      42,
+      { ...entry(2), storedAt: "yesterday" },
+      { ...entry(3), storedCreatedAt: 5 },
+    ]);
     expect(parseEntries(raw)).toEqual([good]);
     expect(parseEntries("{not json")).toEqual([]);
     expect(parseEntries(null)).toEqual([]);

@@ -3,6 +3,7 @@ import {
   type ConnectionSettings,
   type Cursor,
   compareCursors,
+  compareIntentions,
   DEFAULT_CONNECTION_SETTINGS,
   type Intention,
   isCursor,
@@ -30,6 +31,8 @@ export type OutboxEntry = {
   readonly nextAttemptAt: number;
   /** The server's stamp once it stored the intention; its delta carries the same or later. */
   readonly storedAt?: Cursor;
+  /** The intention's `createdAt` as the server stored it: where it shows once sent. */
+  readonly storedCreatedAt?: Cursor;
 };
 
 /** How one send ended. */
@@ -47,7 +50,10 @@ export type SendResult =
 
 export type Dropped = { entry: OutboxEntry; message: string };
 
-/** An intention as the chat view shows it. */
+/**
+ * An intention as the chat view shows it: `sent` once the server acknowledged it (201 or
+ * 200) or its delta arrived, whichever came first (DESIGN §8).
+ */
 export type DisplayIntention = Intention & { status: "pending" | "sent" };
 
 export const OUTBOX_BACKOFF: ConnectionSettings = DEFAULT_CONNECTION_SETTINGS;
@@ -115,7 +121,13 @@ export function applyResult(
   if (!entry) return { entries: [...entries] };
   switch (result.kind) {
     case "stored":
-      return { entries: replace(entries, { ...entry, storedAt: result.intention.updatedAt }) };
+      return {
+        entries: replace(entries, {
+          ...entry,
+          storedAt: result.intention.updatedAt,
+          storedCreatedAt: result.intention.createdAt,
+        }),
+      };
     case "retry": {
       const attempts = entry.attempts + 1;
       const delay = Math.max(
@@ -165,8 +177,9 @@ export function reconcile(
 }
 
 /**
- * The synced window followed by the pending entries of its space; an entry whose id is
- * already synced is shown once, as sent.
+ * The synced window followed by the outbox's entries of its space: pending until the server
+ * acknowledged them, sent from then on (at the server's stamp) even before their delta
+ * arrives; an entry whose id is already synced is shown once, from the window.
  */
 export function withPending(
   window: readonly Intention[],
@@ -175,20 +188,24 @@ export function withPending(
 ): DisplayIntention[] {
   const synced = new Set(window.map((item) => item.id));
   const shown: DisplayIntention[] = window.map((item) => ({ ...item, status: "sent" }));
+  const pending: DisplayIntention[] = [];
   for (const entry of entries) {
     if (entry.spaceId !== spaceId || synced.has(entry.id)) continue;
-    const stamp = clientCursor(entry.queuedAt);
-    shown.push({
+    const acknowledged = entry.storedAt !== undefined;
+    const created = entry.storedCreatedAt ?? clientCursor(entry.queuedAt);
+    (acknowledged ? shown : pending).push({
       id: entry.id,
       spaceId: entry.spaceId,
       authorId: entry.authorId,
       content: entry.content,
-      createdAt: stamp,
-      updatedAt: stamp,
-      status: "pending",
+      createdAt: created,
+      updatedAt: entry.storedAt ?? created,
+      status: acknowledged ? "sent" : "pending",
     });
   }
-  return shown;
+  // Acknowledged entries take their place among the synced ones; the pending follow.
+  if (shown.length > window.length) shown.sort(compareIntentions);
+  return [...shown, ...pending];
 }
 
 /** A cursor-shaped stamp from the client clock, for display and grouping only. */
@@ -221,7 +238,8 @@ function isEntry(value: unknown): value is OutboxEntry {
     Number.isFinite(entry.queuedAt) &&
     Number.isFinite(entry.attempts) &&
     Number.isFinite(entry.nextAttemptAt) &&
-    (entry.storedAt === undefined || isCursor(entry.storedAt))
+    (entry.storedAt === undefined || isCursor(entry.storedAt)) &&
+    (entry.storedCreatedAt === undefined || isCursor(entry.storedCreatedAt))
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Being } from "@rhizome/protocol";
 import { ApiRequestError } from "../api/errors.ts";
+import { clearLocalCopy } from "../sync/hub/local-copy.ts";
 
 export type SessionState =
   | { status: "loading" }
@@ -28,6 +29,8 @@ export class Session {
     private readonly storage: Storage | undefined,
     /** Told of every change before anything renders it (the app opens the being's outbox). */
     private readonly onChange: (state: SessionState) => void = () => {},
+    /** Forgets what this device kept of a being's spaces (the IndexedDB local copy). */
+    private readonly forgetLocalCopy: (beingId: string) => Promise<void> = clearLocalCopy,
   ) {}
 
   get state(): SessionState {
@@ -74,6 +77,8 @@ export class Session {
 
   /** The session is gone (signed out, or the server answered 401). */
   expired(): void {
+    const being = this.being;
+    if (being) void this.forgetLocalCopy(being.id).catch(() => {});
     try {
       this.storage?.removeItem(KEY);
     } catch {
