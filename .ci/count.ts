@@ -31,6 +31,8 @@ for (const step of ["lint", "typecheck", "chaos"]) {
   if (stepsPassed.includes(step)) passed++;
   if (stepsFailed.includes(step)) failed++;
 }
-if (stepsFailed.includes("test") && failed === 0) failed++;
+// A test step that failed with no failing case in its reports crashed: one failure.
+for (const step of ["test", "messenger-repeat"])
+  if (stepsFailed.includes(step) && failed === 0) failed++;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
