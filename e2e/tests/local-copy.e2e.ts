@@ -51,6 +51,12 @@ for (const mode of ["SharedWorker", "Web Locks"] as const)
       "kept 3",
     ]);
     await expect(chat.status).not.toHaveAttribute("data-state", "live");
+    // The sidebar is painted from what was kept too; older history waits, it has not failed.
+    await expect(
+      page.locator(`[data-testid="space-item"][data-space-id="${spaceId}"]`).first(),
+    ).toBeVisible();
+    await expect(page.getByText("Older messages load once the server is back.")).toBeVisible();
+    await expect(page.getByText("Could not load older messages.")).toHaveCount(0);
 
     // Bob posts while the page is away; the server comes back.
     const missed = await post(bob, spaceId, "while away");
