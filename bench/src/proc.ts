@@ -65,6 +65,34 @@ export function rssBytes(pid: number): number {
   }, 0);
 }
 
+/**
+ * RSS once it has settled: read every 250 ms until it has not fallen by more than 1 % of
+ * the lowest reading for `quietMs` (or `maxMs` passed), then the current reading. A process
+ * returns freed memory to the system lazily (its collector and allocator on their own timers),
+ * so a reading right after a burst measures garbage not yet returned, not what is held.
+ */
+export async function settledRssBytes(
+  pid: number,
+  quietMs = 3000,
+  maxMs = 20_000,
+): Promise<number> {
+  const started = performance.now();
+  let lowest = rssBytes(pid);
+  let lowestAt = started;
+  for (;;) {
+    await Bun.sleep(250);
+    const now = performance.now();
+    const current = rssBytes(pid);
+    if (current < lowest * 0.99) {
+      lowest = current;
+      lowestAt = now;
+    } else if (current < lowest) {
+      lowest = current;
+    }
+    if (now - lowestAt >= quietMs || now - started >= maxMs) return current;
+  }
+}
+
 /** Open file descriptors of a process. */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
