@@ -68,13 +68,13 @@ export function rssBytes(pid: number): number {
 /**
  * RSS once it has settled: read every 250 ms until it has not fallen by more than 1 % of
  * the lowest reading for `quietMs` (or `maxMs` passed), then the current reading. A process
- * returns freed memory to the system lazily (its collector and allocator on their own timers),
- * so a reading right after a burst measures garbage not yet returned, not what is held.
+ * returns freed memory lazily: after a burst, an idle Bun server's RSS drops ~10 s later
+ * (its collector's full collection on a timer), so the quiet period is longer than that.
  */
 export async function settledRssBytes(
   pid: number,
-  quietMs = 3000,
-  maxMs = 20_000,
+  quietMs = 12_000,
+  maxMs = 30_000,
 ): Promise<number> {
   const started = performance.now();
   let lowest = rssBytes(pid);
@@ -83,12 +83,8 @@ export async function settledRssBytes(
     await Bun.sleep(250);
     const now = performance.now();
     const current = rssBytes(pid);
-    if (current < lowest * 0.99) {
-      lowest = current;
-      lowestAt = now;
-    } else if (current < lowest) {
-      lowest = current;
-    }
+    if (current < lowest * 0.99) lowestAt = now;
+    lowest = Math.min(lowest, current);
     if (now - lowestAt >= quietMs || now - started >= maxMs) return current;
   }
 }
