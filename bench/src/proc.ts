@@ -65,6 +65,30 @@ export function rssBytes(pid: number): number {
   }, 0);
 }
 
+/**
+ * RSS once it has settled: read every 250 ms until it has not fallen by more than 1 % of
+ * the lowest reading for `quietMs` (or `maxMs` passed), then the current reading. A process
+ * returns freed memory lazily: after a burst, an idle Bun server's RSS drops ~10 s later
+ * (its collector's full collection on a timer), so the quiet period is longer than that.
+ */
+export async function settledRssBytes(
+  pid: number,
+  quietMs = 12_000,
+  maxMs = 30_000,
+): Promise<number> {
+  const started = performance.now();
+  let lowest = rssBytes(pid);
+  let lowestAt = started;
+  for (;;) {
+    await Bun.sleep(250);
+    const now = performance.now();
+    const current = rssBytes(pid);
+    if (current < lowest * 0.99) lowestAt = now;
+    lowest = Math.min(lowest, current);
+    if (now - lowestAt >= quietMs || now - started >= maxMs) return current;
+  }
+}
+
 /** Open file descriptors of a process. */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;

@@ -1,6 +1,6 @@
 import type { Fleet } from "../load/fleet.ts";
 import { delta, scrape } from "../metrics.ts";
-import { rssBytes, wallMs } from "../proc.ts";
+import { rssBytes, settledRssBytes, wallMs } from "../proc.ts";
 import type { Running } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
@@ -139,8 +139,8 @@ export async function runMulti(
   await fleet.open({ ...spec, streams: streamSpaces(warm, 40, sizes.maxSpacesPerStream) });
   await fleet.waitLive(60_000);
   await fleet.closeAll();
-  await Bun.sleep(1000);
-  const rssBaselineBytes = rssBytes(server.pid);
+  // Both readings once RSS has settled: the warm-up's garbage is no baseline either.
+  const rssBaselineBytes = await settledRssBytes(server.pid);
   const started = wallMs();
   await fleet.open({ ...spec, streams });
   const status = await fleet.waitLive(300_000);
@@ -162,8 +162,8 @@ export async function runMulti(
     (n, spaces) => n + spaces.filter((s) => posted.includes(s)).length,
     0,
   );
-  await Bun.sleep(2000); // let the collector reclaim connect-time garbage before reading RSS
-  const rssSettledBytes = rssBytes(server.pid);
+  // What the streams hold, not the opening burst's garbage not yet returned to the system.
+  const rssSettledBytes = await settledRssBytes(server.pid);
   const integrity = await fleet.integrity(0);
   const after = await fleet.status();
   const storm = await multiStorm(fleet, server, posted, expectedDeliveries);

@@ -27,6 +27,29 @@ describe("SharedLoadCache", () => {
     expect(await cache.get("k", load)).toBe("value 2");
   });
 
+  test("has: what get would answer without loading, until the TTL passes or it is dropped", async () => {
+    let now = 0;
+    const cache = new SharedLoadCache<string | undefined>(
+      1000,
+      (value) => value !== undefined,
+      () => now,
+    );
+    const pending = deferred<string>();
+    const loading = cache.get("k", () => pending.promise);
+    expect(cache.has("k")).toBe(false); // a load in flight is not an answer yet
+    pending.resolve("v");
+    await loading;
+    await cache.get("refused", async () => undefined);
+    expect([cache.has("k"), cache.has("refused")]).toEqual([true, false]);
+    now = 999;
+    expect(cache.has("k")).toBe(true);
+    now = 1000;
+    expect(cache.has("k")).toBe(false);
+    now = 0;
+    cache.delete("k");
+    expect(cache.has("k")).toBe(false);
+  });
+
   test("values the predicate refuses are not remembered", async () => {
     const cache = new SharedLoadCache<string | undefined>(1000, (value) => value !== undefined);
     let loads = 0;

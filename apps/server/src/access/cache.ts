@@ -35,6 +35,12 @@ export class SharedLoadCache<V> {
     return value;
   }
 
+  /** Whether `key` holds a value still within its TTL (what `get` would answer at once). */
+  has(key: string): boolean {
+    const hit = this.#entries.get(key);
+    return hit !== undefined && hit.until > this.now();
+  }
+
   delete(key: string): void {
     this.#generation++;
     this.#entries.delete(key);

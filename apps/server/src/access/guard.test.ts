@@ -96,6 +96,9 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
     const inReadCheck = new Promise<void>((resolve) => {
       entered = resolve;
     });
+    // The read is cached from the warm stream: ask for the check anyway, to park inside it.
+    const uncheckedReads = guard.uncheckedReads.bind(guard);
+    guard.uncheckedReads = (spaceIds) => [...spaceIds];
     guard.canRead = (...args) => {
       entered();
       return canRead(...args);
@@ -103,6 +106,7 @@ describeEachDriver("AccessGuard: open streams re-checked against the database", 
     const opening = app.request("GET", `/api/stream?spaceId=${space.id}`, { token: owner.token });
     await inReadCheck; // authenticated (from the cache), now parked in its read check
     guard.canRead = canRead;
+    guard.uncheckedReads = uncheckedReads;
     // The notification of the revocation arrives now: there is no stream to close yet.
     guard.evict({ kind: "session-revoked", sessionKey });
     await locks.release();

@@ -56,6 +56,15 @@ export class AccessGuard {
     return this.#epoch;
   }
 
+  /**
+   * The spaces among `spaceIds` whose read by `beingId` is not cached as allowed (only
+   * allowed reads are cached): only those need `canRead`. Synchronous, so that a stream of
+   * many cached spaces makes no promise or closure per space.
+   */
+  uncheckedReads(spaceIds: readonly string[], beingId: string): string[] {
+    return spaceIds.filter((spaceId) => !this.#reads.has(readKey(spaceId, beingId)));
+  }
+
   /** A cached read check: `load` runs at most once for concurrent callers. */
   canRead<T>(
     spaceId: string,

@@ -46,7 +46,8 @@ export class StreamService {
     if (early) return REFUSALS[early];
     // Cached, so that a reconnect storm costs no query per stream; any unreadable space
     // refuses the whole request, with the same answer for a missing and a private one.
-    const refused = await this.#firstRefusal(info, (spaceId) =>
+    const unchecked = this.guard.uncheckedReads(info.spaceIds, info.beingId);
+    const refused = await this.#firstRefusal(unchecked, (spaceId) =>
       this.guard.canRead(spaceId, info.beingId, () => this.readCheck(spaceId, info.beingId)),
     );
     if (refused) return refused;
@@ -77,18 +78,19 @@ export class StreamService {
   ): Promise<true | Failure> {
     const [live, refused] = await Promise.all([
       sessionIsLive(),
-      this.#firstRefusal(info, (spaceId) => this.readCheck(spaceId, info.beingId)),
+      this.#firstRefusal(info.spaceIds, (spaceId) => this.readCheck(spaceId, info.beingId)),
     ]);
     if (refused) return refused;
     return live ? true : revoked();
   }
 
-  /** The first failure of `check` over the stream's spaces, checked side by side. */
+  /** The first failure of `check` over these spaces (in their order), checked side by side. */
   async #firstRefusal(
-    info: SubscriberInfo,
+    spaceIds: readonly string[],
     check: (spaceId: string) => Promise<unknown>,
   ): Promise<Failure | undefined> {
-    const answers = await Promise.all(info.spaceIds.map(check));
+    if (spaceIds.length === 0) return undefined;
+    const answers = await Promise.all(spaceIds.map(check));
     return answers.find(isFailure);
   }
 }

@@ -14,6 +14,3 @@ export const intentionColumns = {
   createdAt: cursorOf(intentions.createdAt),
   updatedAt: cursorOf(intentions.updatedAt),
 };
-
-/** An intention and its tombstone: a `ChangeRecord`, as the sync path reads it. */
-export const changeColumns = { ...intentionColumns, deletedAt: cursorOf(intentions.deletedAt) };
