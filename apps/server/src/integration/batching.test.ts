@@ -38,7 +38,9 @@ describeEachDriver("batching, short window", (db) => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startTestServer(db.database, {
-      sync: { batchMs: 300, maxBatch: MAX_BATCH, heartbeatMs: 600_000 },
+      // Long enough that a burst of concurrent posts lands in one window on a loaded machine
+      // (300 ms did not, once, at load 17), short enough that its trailing flush is soon.
+      sync: { batchMs: 3_000, maxBatch: MAX_BATCH, heartbeatMs: 600_000 },
     });
   });
   afterAll(() => server.stop());
