@@ -23,20 +23,26 @@ async function openStreams(server: ServerProcess): Promise<number> {
   return Number(/^rhizome_open_streams (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
-/** Posts through the proxy with a client-made id, again until acknowledged (as clients do). */
+/**
+ * Posts through the proxy with a client-made id, again until acknowledged (as clients do):
+ * while the proxy learns that an instance died, a request can still meet its dead connection.
+ */
 async function postUntilAcknowledged(url: string, token: string, spaceId: string, content: string) {
   const id = crypto.randomUUID();
-  for (let attempt = 0; attempt < 20; attempt++) {
+  const seen: string[] = [];
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     const response = await fetch(`${url}/api/spaces/${spaceId}/intentions`, {
       ...insecureTls,
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ id, content }),
-    }).catch(() => undefined);
-    if (response?.ok) return id;
-    await Bun.sleep(100);
+    }).catch((error: unknown) => String(error));
+    if (typeof response !== "string" && response.ok) return id;
+    seen.push(typeof response === "string" ? response : String(response.status));
+    await Bun.sleep(200);
   }
-  throw new Error(`"${content}" was never acknowledged through the proxy`);
+  throw new Error(`"${content}" was never acknowledged through the proxy: ${seen.join(", ")}`);
 }
 
 const protocolOf = (page: Page) =>
