@@ -89,6 +89,7 @@ const ALLOWED: Record<string, string[]> = {
   "apps/server/src/data/post-intention.ts": ["spaceId"],
   "apps/server/src/data/change-intention.ts": ["spaceId"],
   "apps/server/src/data/write-sql.ts": ["limit"],
+  "apps/server/src/data/changes.ts": ["spaceId", "since", "limit"],
 };
 
 const ROOT = join(import.meta.dir, "../../..");
