@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { PostgresCluster } from "@rhizome/testkit";
-import { type Database, openDatabase } from "../db/client.ts";
-import { DbTruth } from "../testing/db-truth.ts";
+import { describe, expect, test } from "bun:test";
+import { clusterDatabase } from "../testing/cluster-database.ts";
 import { holdLocks } from "../testing/hold-locks.ts";
 import { waitFor } from "../testing/reader.ts";
 import { seedOwnedSpace, UNLIMITED_WINDOW } from "../testing/seed.ts";
@@ -19,28 +17,15 @@ import { postIntention } from "./post-intention.ts";
  * never reaches the head (the chaos suite would call it diverged).
  */
 describe("a post replayed while its first attempt waits for the space's clock", () => {
-  let cluster: PostgresCluster;
-  let database: Database;
-  let truth: DbTruth;
-
-  beforeAll(async () => {
-    cluster = await PostgresCluster.start();
-    database = await openDatabase({ databaseUrl: cluster.url(), dataDir: "memory://" });
-    truth = new DbTruth(cluster.url());
-  }, 120_000);
-  afterAll(async () => {
-    await truth?.close();
-    await database?.close().catch(() => {});
-    await cluster?.destroy();
-  });
+  const pg = clusterDatabase();
 
   test("moves the clock once, for the one row it stores", async () => {
-    const { sessionKey, spaceId } = await seedOwnedSpace(database.db, "replayer");
+    const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "replayer");
 
     // Another writer of the space holds its clock, so that both attempts start, and check
     // that the id is new, before either gets the lock.
     const locks = await holdLocks((held) =>
-      truth.sql.begin(async (tx) => {
+      pg.truth.sql.begin(async (tx) => {
         await tx`SELECT id FROM spaces WHERE id = ${spaceId} FOR UPDATE`;
         await held();
       }),
@@ -52,9 +37,9 @@ describe("a post replayed while its first attempt waits for the space's clock", 
       content: "once",
       window: UNLIMITED_WINDOW,
     };
-    const attempts = [postIntention(database.db, post), postIntention(database.db, post)];
+    const attempts = [postIntention(pg.database.db, post), postIntention(pg.database.db, post)];
     await waitFor(
-      async () => (await truth.lockWaiters()) >= 2,
+      async () => (await pg.truth.lockWaiters()) >= 2,
       () => "both attempts to wait for the space's clock",
     );
     await locks.release();
@@ -66,9 +51,9 @@ describe("a post replayed while its first attempt waits for the space's clock", 
     for (const outcome of outcomes) {
       expect(outcome.kind === "done" && outcome.intention?.id).toBe(post.id);
     }
-    const rows = await truth.live(spaceId);
+    const rows = await pg.truth.live(spaceId);
     expect(rows.map((row) => row.id)).toEqual([post.id]);
     // The clock stands at the one change: a replay must not move it.
-    expect(await truth.head(spaceId)).toBe(rows[0]?.updatedAt as string);
+    expect(await pg.truth.head(spaceId)).toBe(rows[0]?.updatedAt as string);
   }, 60_000);
 });

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { PostgresCluster } from "@rhizome/testkit";
-import { type Database, openDatabase } from "../db/client.ts";
-import { DbTruth } from "../testing/db-truth.ts";
+import { describe, expect, test } from "bun:test";
+import { clusterDatabase } from "../testing/cluster-database.ts";
 import { holdLocks } from "../testing/hold-locks.ts";
 import { waitFor } from "../testing/reader.ts";
 import { seedOwnedSpace, UNLIMITED_WINDOW } from "../testing/seed.ts";
@@ -15,32 +13,19 @@ import { postIntention } from "./post-intention.ts";
  * that both check before either commits.
  */
 describe("one-statement writes that lose a race while waiting for the space's clock", () => {
-  let cluster: PostgresCluster;
-  let database: Database;
-  let truth: DbTruth;
-
-  beforeAll(async () => {
-    cluster = await PostgresCluster.start();
-    database = await openDatabase({ databaseUrl: cluster.url(), dataDir: "memory://" });
-    truth = new DbTruth(cluster.url());
-  }, 120_000);
-  afterAll(async () => {
-    await truth?.close();
-    await database?.close().catch(() => {});
-    await cluster?.destroy();
-  });
+  const pg = clusterDatabase();
 
   /** Runs `writes` while the space's row is locked, once all of them wait for it. */
   async function parked<T>(spaceId: string, writes: () => Promise<T>[]): Promise<T[]> {
     const locks = await holdLocks((held) =>
-      truth.sql.begin(async (tx) => {
+      pg.truth.sql.begin(async (tx) => {
         await tx`SELECT id FROM spaces WHERE id = ${spaceId} FOR UPDATE`;
         await held();
       }),
     );
     const running = writes();
     await waitFor(
-      async () => (await truth.lockWaiters()) >= running.length,
+      async () => (await pg.truth.lockWaiters()) >= running.length,
       () => `all ${running.length} writes to wait for the space's clock`,
     );
     await locks.release();
@@ -48,37 +33,43 @@ describe("one-statement writes that lose a race while waiting for the space's cl
   }
 
   test("two posts at the limit's last unit: one lands, one is refused, the clock moves once", async () => {
-    const { sessionKey, spaceId } = await seedOwnedSpace(database.db, "last_unit");
+    const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "last_unit");
     const window = { ...UNLIMITED_WINDOW, keyPrefix: "race:", limit: 1 };
     const post = (content: string) =>
-      postIntention(database.db, { sessionKey, spaceId, id: crypto.randomUUID(), content, window });
+      postIntention(pg.database.db, {
+        sessionKey,
+        spaceId,
+        id: crypto.randomUUID(),
+        content,
+        window,
+      });
     const outcomes = await parked(spaceId, () => [post("a"), post("b")]);
 
     const taken = outcomes.map((outcome) => outcome.kind === "done" && outcome.taken);
     expect(taken.sort()).toEqual([false, true]);
-    const rows = await truth.live(spaceId);
+    const rows = await pg.truth.live(spaceId);
     expect(rows).toHaveLength(1);
-    expect(await truth.head(spaceId)).toBe(rows[0]?.updatedAt as string);
+    expect(await pg.truth.head(spaceId)).toBe(rows[0]?.updatedAt as string);
   }, 60_000);
 
   test("an edit parked behind a delete of the same intention: a tombstone, the clock at it", async () => {
-    const { sessionKey, spaceId } = await seedOwnedSpace(database.db, "edit_vs_delete");
+    const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "edit_vs_delete");
     const id = crypto.randomUUID();
     const input = { sessionKey, id, window: UNLIMITED_WINDOW };
-    await postIntention(database.db, { ...input, spaceId, content: "first" });
+    await postIntention(pg.database.db, { ...input, spaceId, content: "first" });
     const [deleted, edited] = await parked(spaceId, () => [
-      tombstoneIntention(database.db, input),
-      editIntention(database.db, { ...input, content: "second" }),
+      tombstoneIntention(pg.database.db, input),
+      editIntention(pg.database.db, { ...input, content: "second" }),
     ]);
 
     expect(deleted?.kind === "found" && deleted.changed?.id).toBe(id);
-    const [tombstone] = await truth.sql<{ updated: string }[]>`
+    const [tombstone] = await pg.truth.sql<{ updated: string }[]>`
       SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated
       FROM intentions WHERE id = ${id} AND deleted_at IS NOT NULL`;
     expect(tombstone).toBeDefined();
     // Whichever went first, the edit changed nothing after the tombstone, nor moved the clock.
     if (edited?.kind === "found" && edited.changed === null)
       expect(edited.current.deleted).toBe(true);
-    expect(await truth.head(spaceId)).toBe(tombstone?.updated as string);
+    expect(await pg.truth.head(spaceId)).toBe(tombstone?.updated as string);
   }, 60_000);
 });
