@@ -1,31 +1,17 @@
 // Dev probe: runs our server under `bun --cpu-prof-md` while `n` subscribers receive lone
 // messages, then stops it so the profile is written. `bun src/probe/profile-server.ts [n] [messages]`
-import { fileURLToPath } from "node:url";
-import { freePort } from "@rhizome/testkit";
 import { Fleet } from "../load/fleet.ts";
-import { createSpaces, fillSpace, SERVER_ENV, startStack } from "../stack.ts";
+import { createSpaces, fillSpace, startStack } from "../stack.ts";
 import { runSchedule } from "../writer.ts";
+import { startProfiledServer } from "./profiled-server.ts";
 
-const MAIN = fileURLToPath(new URL("../../../apps/server/src/main.ts", import.meta.url));
 const n = Number(process.argv[2] ?? 5000);
 const messages = Number(process.argv[3] ?? 15);
 const dir = process.env.PROF_DIR ?? "/tmp/rhizome-prof";
 const stack = await startStack();
 const [space] = await createSpaces(stack, 1, "profile");
 await fillSpace(stack, space as string, 500);
-const port = freePort();
-const server = Bun.spawn(["bun", "--cpu-prof-md", `--cpu-prof-dir=${dir}`, MAIN], {
-  env: { ...process.env, ...SERVER_ENV, DATABASE_URL: stack.databaseUrl, PORT: String(port) },
-  stdout: "ignore",
-});
-const url = `http://127.0.0.1:${port}`;
-while (
-  !(await fetch(`${url}/api/health`).then(
-    (r) => r.ok,
-    () => false,
-  ))
-)
-  await Bun.sleep(50);
+const { url, port, server } = await startProfiledServer(stack.databaseUrl, dir);
 const fleet = await Fleet.start(2);
 await fleet.open({
   kind: "ours",
