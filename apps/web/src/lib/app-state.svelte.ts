@@ -10,7 +10,7 @@ import { browserReadPort } from "./messenger/read-markers.ts";
 import { browserNetwork, browserPage } from "./messenger/signals.ts";
 import { Outbox } from "./outbox/outbox.svelte.ts";
 import { classifySend, type SendResult } from "./outbox/outbox.ts";
-import { localOutboxStore } from "./outbox/storage.ts";
+import { localOutboxStore, type TabOwnership } from "./outbox/storage.ts";
 import { Session } from "./session/session.svelte.ts";
 
 /** Sends one outbox entry with its client-made id: POST /api/spaces/:id/intentions. */
@@ -56,6 +56,17 @@ function messenger(app: AppState, beingId: string): Messenger {
     page: browserPage(),
     readPort: browserReadPort(beingId),
   });
+}
+
+/** Each page load's outbox under a key of its own, where the browser has Web Locks. */
+function browserOwnership(): TabOwnership | undefined {
+  const locks = globalThis.navigator?.locks;
+  if (!locks || typeof window === "undefined") return undefined;
+  return {
+    tabId: crypto.randomUUID(),
+    locks: { request: (name, callback) => locks.request(name, callback) },
+    events: window,
+  };
 }
 
 /** What every screen shares: the API, the session, the beings cache, the outbox, the messenger. */
@@ -126,7 +137,10 @@ export class AppState {
     this.#outbox =
       beingId === null
         ? null
-        : new Outbox({ send: sender(this.api), store: localOutboxStore(beingId, storage) });
+        : new Outbox({
+            send: sender(this.api),
+            store: localOutboxStore(beingId, storage, browserOwnership()),
+          });
     if (beingId !== null) {
       // This device's last list paints the sidebar at once (offline too); it is read again.
       const known = this.#cache?.get<ListedSpace[]>(keys.spaces);

@@ -1,61 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import type { Intention } from "@rhizome/protocol";
-import { AUTHOR, SPACE, stamp } from "@rhizome/protocol/testing";
+import { AUTHOR, SPACE } from "@rhizome/protocol/testing";
 import { ManualClock } from "../../../../../packages/client/src/testing/fake-transport.ts";
+import { FakeOutboxServer, MemoryStorage } from "../testing/outbox-fakes.ts";
 import { Outbox, type OutboxStore } from "./outbox.svelte.ts";
-import type { OutboxEntry, SendResult } from "./outbox.ts";
 import { localOutboxStore } from "./storage.ts";
 
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 };
 
-/** A server that stores each id once and answers as the test tells it to. */
-class FakeServer {
-  readonly stored = new Map<string, Intention>();
-  readonly calls: string[] = [];
-  answer: (entry: OutboxEntry) => SendResult | "store" = () => "store";
-  #clock = 0;
-
-  readonly send = async (entry: OutboxEntry): Promise<SendResult> => {
-    this.calls.push(entry.id);
-    const answer = this.answer(entry);
-    if (answer !== "store") return answer;
-    const existing = this.stored.get(entry.id);
-    if (existing) return { kind: "stored", intention: existing };
-    const at = stamp(++this.#clock);
-    const intention = { ...entry, createdAt: at, updatedAt: at };
-    const { queuedAt: _q, attempts: _a, nextAttemptAt: _n, ...wire } = intention;
-    this.stored.set(entry.id, wire);
-    return { kind: "stored", intention: wire };
-  };
-}
-
-class MemoryStorage implements Storage {
-  readonly #items = new Map<string, string>();
-  get length() {
-    return this.#items.size;
-  }
-  clear() {
-    this.#items.clear();
-  }
-  getItem(key: string) {
-    return this.#items.get(key) ?? null;
-  }
-  key(index: number) {
-    return [...this.#items.keys()][index] ?? null;
-  }
-  removeItem(key: string) {
-    this.#items.delete(key);
-  }
-  setItem(key: string, value: string) {
-    this.#items.set(key, value);
-  }
-}
-
 function setup(store: OutboxStore = localOutboxStore(AUTHOR, new MemoryStorage())) {
   const clock = new ManualClock();
-  const server = new FakeServer();
+  const server = new FakeOutboxServer();
   let next = 0;
   const make = () =>
     new Outbox({

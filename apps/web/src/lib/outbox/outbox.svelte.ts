@@ -1,6 +1,7 @@
 import { definedOnly } from "@rhizome/client";
 import { type Cursor, type Intention, realTimers, type Timers } from "@rhizome/protocol";
 import {
+  adopt,
   applyResult,
   createEntry,
   type DisplayIntention,
@@ -21,6 +22,8 @@ export type Sender = (entry: OutboxEntry) => Promise<SendResult>;
 export type OutboxStore = {
   load(): OutboxEntry[];
   save(entries: readonly OutboxEntry[]): void;
+  /** Hands over the entries other tabs left behind when they went; returns a stop. */
+  adopt?(onAdopted: (entries: OutboxEntry[]) => void): () => void;
 };
 
 export type OutboxOptions = {
@@ -48,6 +51,7 @@ export class Outbox {
   /** The server answered 401: nothing is sent until `resume()` (a sign-in) or `retryNow()`. */
   #held = false;
   #wake: unknown;
+  #stopAdopting: () => void;
   readonly #options: Required<OutboxOptions>;
 
   constructor(options: OutboxOptions) {
@@ -60,6 +64,12 @@ export class Outbox {
       ...definedOnly(options),
     };
     this.#entries = this.#options.store.load();
+    this.#stopAdopting =
+      this.#options.store.adopt?.((adopted) => {
+        if (this.#disposed) return;
+        this.#set(adopt(this.#entries, adopted));
+        this.#pump();
+      }) ?? (() => {});
     this.#pump();
   }
 
@@ -122,6 +132,7 @@ export class Outbox {
 
   dispose(): void {
     this.#disposed = true;
+    this.#stopAdopting();
     this.#options.timers.clearTimeout(this.#wake);
   }
 

@@ -97,6 +97,20 @@ export function enqueue(entries: readonly OutboxEntry[], entry: OutboxEntry): Ou
 }
 
 /**
+ * Another tab's entries, adopted once it went: merged in by when they were written, so that
+ * each space still receives its entries in order. An id both hold stays as this tab has it.
+ */
+export function adopt(
+  entries: readonly OutboxEntry[],
+  adopted: readonly OutboxEntry[],
+): OutboxEntry[] {
+  const known = new Set(entries.map((entry) => entry.id));
+  const fresh = adopted.filter((entry) => !known.has(entry.id));
+  if (fresh.length === 0) return [...entries];
+  return [...entries, ...fresh].sort((a, b) => a.queuedAt - b.queuedAt);
+}
+
+/**
  * The entry to send now, if any. Entries go out one at a time, oldest first: a later entry
  * never overtakes an earlier one, so the space receives them in the order they were written.
  */

@@ -3,17 +3,56 @@ import { type OutboxEntry, parseEntries } from "./outbox.ts";
 
 const KEY_PREFIX = "rhizome:outbox:";
 
-/** The outbox of one being, in localStorage: it survives reloads and offline restarts. */
-export function localOutboxStore(beingId: string, storage: Storage | undefined): OutboxStore {
-  const key = `${KEY_PREFIX}${beingId}`;
+/** The parts of the Web Locks API the hand-over uses (`navigator.locks`, or a fake). */
+export type OwnerLocks = {
+  request(name: string, callback: () => Promise<void>): Promise<unknown>;
+};
+
+/** The `storage` events of other tabs (the window), so that their outboxes are watched too. */
+export type StorageEvents = {
+  addEventListener(type: "storage", listener: (event: StorageChange) => void): void;
+  removeEventListener(type: "storage", listener: (event: StorageChange) => void): void;
+};
+
+/** The parts of a `StorageEvent` the hand-over reads. */
+export type StorageChange = { key: string | null; newValue: string | null };
+
+export type TabOwnership = {
+  /** Unique to this page load: its entries live under their own key. */
+  tabId: string;
+  locks: OwnerLocks;
+  events?: StorageEvents;
+};
+
+/** The key of one being's outbox in one tab; the shared key (no tab) is the older layout. */
+export function outboxKey(beingId: string, tabId?: string): string {
+  return tabId === undefined ? `${KEY_PREFIX}${beingId}` : `${KEY_PREFIX}${beingId}:${tabId}`;
+}
+
+/**
+ * The outbox of one being, in localStorage: it survives reloads and offline restarts.
+ *
+ * With `ownership`, each tab keeps its entries under a key of its own, held by a Web Lock for
+ * the tab's life, so two tabs never overwrite each other's entries. A tab waits on the lock
+ * of every other tab's key; when that tab goes (closed, reloaded, crashed), the lock passes
+ * and the entries it left are adopted here and sent, never lost. Without Web Locks every tab
+ * shares one key, as before.
+ */
+export function localOutboxStore(
+  beingId: string,
+  storage: Storage | undefined,
+  ownership?: TabOwnership,
+): OutboxStore {
+  const key = outboxKey(beingId, ownership?.tabId);
+  const read = (name: string) => {
+    try {
+      return parseEntries(storage?.getItem(name) ?? null);
+    } catch {
+      return [];
+    }
+  };
   return {
-    load: () => {
-      try {
-        return parseEntries(storage?.getItem(key) ?? null);
-      } catch {
-        return [];
-      }
-    },
+    load: () => read(key),
     save: (entries: readonly OutboxEntry[]) => {
       try {
         if (entries.length === 0) storage?.removeItem(key);
@@ -22,5 +61,75 @@ export function localOutboxStore(beingId: string, storage: Storage | undefined):
         // Storage full or denied (private mode): the outbox still works for this page's life.
       }
     },
+    ...(ownership && storage
+      ? { adopt: (onAdopted) => watchOtherTabs(beingId, key, storage, ownership, read, onAdopted) }
+      : {}),
   };
+}
+
+/** Holds this tab's lock, and adopts the entries of every other tab of `beingId` once it goes. */
+function watchOtherTabs(
+  beingId: string,
+  ownKey: string,
+  storage: Storage,
+  { locks, events }: TabOwnership,
+  read: (key: string) => OutboxEntry[],
+  onAdopted: (entries: OutboxEntry[]) => void,
+): () => void {
+  let closed = false;
+  let releaseOwn = () => {};
+  void locks.request(
+    ownKey,
+    () =>
+      new Promise<void>((resolve) => {
+        releaseOwn = resolve;
+        if (closed) resolve();
+      }),
+  );
+  const watched = new Set<string>([ownKey]);
+  const watch = (other: string) => {
+    if (closed || watched.has(other) || !isOutboxOf(beingId, other)) return;
+    watched.add(other);
+    // Granted only once the other tab holds it no more: whatever its key still has is ours.
+    void locks.request(other, async () => {
+      watched.delete(other);
+      if (closed) return;
+      const entries = read(other);
+      try {
+        if (storage.getItem(other) !== null) storage.removeItem(other);
+      } catch {
+        // Denied storage: the entries are adopted all the same.
+      }
+      if (entries.length > 0) onAdopted(entries);
+    });
+  };
+  for (const other of storageKeys(storage)) watch(other);
+  // A key written by a tab opened after this one; a removal leaves nothing to adopt.
+  const onStorage = (event: StorageChange) => {
+    if (event.key !== null && event.newValue !== null) watch(event.key);
+  };
+  events?.addEventListener("storage", onStorage);
+  return () => {
+    closed = true;
+    events?.removeEventListener("storage", onStorage);
+    releaseOwn();
+  };
+}
+
+function isOutboxOf(beingId: string, key: string): boolean {
+  const shared = outboxKey(beingId);
+  return key === shared || key.startsWith(`${shared}:`);
+}
+
+function storageKeys(storage: Storage): string[] {
+  const keys: string[] = [];
+  try {
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (key !== null) keys.push(key);
+    }
+  } catch {
+    // Denied storage: nothing to adopt.
+  }
+  return keys;
 }
