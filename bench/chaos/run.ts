@@ -53,6 +53,12 @@ process.on("unhandledRejection", (error) => {
   log(`unhandled rejection: ${(error as Error)?.stack ?? error}`);
   void finish(2, `chaos: run broke: unhandled rejection (seed ${chaos.seed})`);
 });
+// Without this, an error thrown from a socket's callback while the servers are being stopped
+// ends the process with 1 after a clean verdict, and says nothing of where it came from.
+process.on("uncaughtException", (error) => {
+  log(`uncaught exception${finishing ? " while cleaning up" : ""}: ${error?.stack ?? error}`);
+  void finish(2, `chaos: run broke: uncaught exception (seed ${chaos.seed})`);
+});
 setTimeout(() => {
   log(`the run exceeded ${chaos.hardLimitMs / 1000} s`);
   void finish(2, `chaos: run broke: over time (seed ${chaos.seed}; replay: ${chaos.replay})`);
