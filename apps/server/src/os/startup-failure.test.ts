@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../config.ts";
+import { DATA_DIR_LOCKED } from "../db/data-dir-lock.ts";
 import { describeStartupFailure } from "./startup-failure.ts";
 
 const failure = (code: string, message = code) => Object.assign(new Error(message), { code });
@@ -30,6 +31,13 @@ describe("describeStartupFailure", () => {
     expect(
       describeStartupFailure(failure("28P01", "password authentication failed"), postgres),
     ).toContain("Check DATABASE_URL");
+  });
+
+  test("a PGlite directory in use by another server names the process and the ways out", () => {
+    const locked = Object.assign(failure(DATA_DIR_LOCKED), { pid: 4242 });
+    const text = describeStartupFailure(locked, embedded) ?? "";
+    expect(text).toContain("in use by another Rhizome (process 4242)");
+    expect(text).toContain("DATA_DIR");
   });
 
   test("anything else is left to its stack trace", () => {

@@ -1,4 +1,5 @@
 import type { Config } from "../config.ts";
+import { DATA_DIR_LOCKED } from "../db/data-dir-lock.ts";
 
 type SystemError = Error & { code?: unknown; address?: unknown; port?: unknown };
 
@@ -21,6 +22,9 @@ export function describeStartupFailure(error: unknown, config: Config): string |
   const failure = error as SystemError | undefined;
   const code = typeof failure?.code === "string" ? failure.code : undefined;
   const where = config.databaseUrl ? safeUrl(config.databaseUrl) : `PGlite in ${config.dataDir}`;
+  if (code === DATA_DIR_LOCKED) {
+    return `The embedded database in ${config.dataDir} is in use by another Rhizome (process ${String((failure as { pid?: unknown }).pid)}): PGlite cannot be shared. Stop that one, or give this one its own DATA_DIR, or use Postgres (DATABASE_URL).`;
+  }
   if (code === "EADDRINUSE") {
     return `Port ${config.port} is already in use (another Rhizome, or another program, listens there). Stop it, or start on another port: PORT=3001 bun dev (the web app's proxy follows PORT, or API_PORT when set).`;
   }
