@@ -73,6 +73,22 @@ describe("the PGlite directory lock", () => {
     lockDataDir(dir)();
   });
 
+  test("a killed holder not yet reaped by its parent (a zombie) counts as gone", async () => {
+    const dir = tempDir();
+    // `sleep 5` (the exec'd shell) never reaps its child `sleep 0`, which stays a zombie.
+    const parent = Bun.spawn(["sh", "-c", "sleep 0 & echo $!; exec sleep 5"], { stdout: "pipe" });
+    try {
+      const reader = parent.stdout.getReader();
+      const zombie = Number.parseInt(new TextDecoder().decode((await reader.read()).value), 10);
+      const isZombie = () => / Z /.test(readFileSync(`/proc/${zombie}/stat`, "utf8"));
+      while (!isZombie()) await Bun.sleep(10);
+      writeFileSync(join(dir, "rhizome.pid"), String(zombie));
+      lockDataDir(dir)();
+    } finally {
+      parent.kill();
+    }
+  });
+
   test("garbage in the lock file is taken over", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "rhizome.pid"), "not a pid");

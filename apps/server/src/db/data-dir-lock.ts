@@ -11,10 +11,15 @@ const LOCK_FILE = "rhizome.pid";
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it runs, as another user.
     return (error as { code?: string }).code === "EPERM";
+  }
+  // A killed process its parent has not reaped yet still answers the signal (Linux).
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
   }
 }
 
