@@ -52,9 +52,10 @@ for (const mode of ["SharedWorker", "Web Locks"] as const)
     ]);
     await expect(chat.status).not.toHaveAttribute("data-state", "live");
     // The sidebar is painted from what was kept too; older history waits, it has not failed.
-    await expect(
-      page.locator(`[data-testid="space-item"][data-space-id="${spaceId}"]`).first(),
-    ).toBeVisible();
+    const item = page.locator(`[data-testid="space-item"][data-space-id="${spaceId}"]`).first();
+    await expect(item).toBeVisible();
+    // The preview names its author from this device's cache, not "…".
+    await expect(item.getByTestId("space-preview")).toHaveText("Bob: kept 3");
     await expect(page.getByText("Older messages load once the server is back.")).toBeVisible();
     await expect(page.getByText("Could not load older messages.")).toHaveCount(0);
 

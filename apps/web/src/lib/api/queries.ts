@@ -52,11 +52,18 @@ export function membersQuery(api: Api, client: QueryClient, spaceId: string, cac
   });
 }
 
-/** One being by id: what a delta naming an unknown author triggers. */
-export function beingQuery(api: Api, id: string) {
+/**
+ * One being by id: what a delta naming an unknown author triggers. With the device cache, the
+ * name shows offline too (the sidebar's previews).
+ */
+export function beingQuery(api: Api, id: string, cache?: LocalCache) {
+  const queryKey = keys.being(id);
   return queryOptions({
-    queryKey: keys.being(id),
-    queryFn: async (): Promise<Being> => (await request(api.api.beings({ id }).get())).being,
+    queryKey,
+    queryFn: (): Promise<Being> =>
+      remembered(cache, queryKey, async () => (await request(api.api.beings({ id }).get())).being),
+    initialData: () => cache?.get<Being>(queryKey),
+    initialDataUpdatedAt: 0,
     staleTime: BEING_STALE_MS,
   });
 }
