@@ -67,7 +67,14 @@ export function sizesFor(quick: boolean): Sizes {
       storm: { subscribers: 5000, spaces: 10, missed: 3 },
       writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 1.5 },
       multi: MULTI,
-      conversation: { subscribers: 10, writers: 2, turnMs: 300, messages: 40, history: 50 },
+      conversation: {
+        subscribers: 10,
+        writers: 2,
+        turnMs: 300,
+        messages: 40,
+        history: 50,
+        warmupTurns: 20,
+      },
       reload: RELOAD,
     };
   }
@@ -90,7 +97,14 @@ export function sizesFor(quick: boolean): Sizes {
     storm: { subscribers: 5000, spaces: 10, missed: 3 },
     writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 5 },
     multi: MULTI,
-    conversation: { subscribers: 10, writers: 2, turnMs: 300, messages: 100, history: 50 },
+    conversation: {
+      subscribers: 10,
+      writers: 2,
+      turnMs: 300,
+      messages: 100,
+      history: 50,
+      warmupTurns: 20,
+    },
     reload: RELOAD,
   };
 }
