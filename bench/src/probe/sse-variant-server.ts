@@ -5,7 +5,9 @@
 //   direct   ReadableStream type "direct": controller.write + flush into the native sink
 //   counted64k  counted, with a 64 KiB high-water mark instead of 1 MiB
 //   signal   counted + request.signal abort listener + server.timeout(request, 0)
-//   elysia   signal, served by an Elysia route (as apps/server does)
+//   elysia   signal, served by an Elysia route
+//   elysia-headers  elysia, with a header set for every request (apps/server's security
+//            headers), which makes Elysia re-wrap the handler's Response
 // Not a bench dependency: the probe borrows the server's copy, to use the very same version.
 // With RELAY_PORT and PEER_RELAY_PORT, processes share PORT (SO_REUSEPORT) as apps/server's
 // workers do, and each relays the posts it receives to its peer over loopback HTTP.
@@ -27,7 +29,7 @@ const FIRST = encoder.encode(
 );
 
 function open(request?: Request, server?: Server<unknown>): Response {
-  if (variant === "signal" || variant === "elysia") {
+  if (variant === "signal" || variant.startsWith("elysia")) {
     server?.timeout(request as Request, 0);
   }
   if (variant === "direct") {
@@ -98,8 +100,11 @@ async function broadcast(request: Request, relay = Boolean(peerRelay)): Promise<
 }
 
 const port = Number(process.env.PORT);
-if (variant === "elysia") {
+if (variant.startsWith("elysia")) {
   new Elysia()
+    .onRequest(({ set }) => {
+      if (variant === "elysia-headers") set.headers["x-content-type-options"] = "nosniff";
+    })
     .get("/health", () => "ok")
     .get("/stream", ({ request, server }) => open(request, server ?? undefined))
     .post("/post/:space", ({ request }) => broadcast(request), { parse: "none" })
