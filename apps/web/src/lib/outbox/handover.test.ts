@@ -13,16 +13,20 @@ const settle = async () => {
 
 /** The `storage` event every other tab of the browser gets when one tab writes a key. */
 class StorageBus {
-  readonly #tabs = new Set<{ listener: (event: StorageChange) => void }>();
+  readonly #tabs = new Set<Set<(event: StorageChange) => void>>();
 
   /** A tab's view: writes through `storage` tell every other tab. */
   tab(storage: Storage): { storage: Storage; events: StorageEvents } {
-    const self = { listener: (_event: StorageChange) => {} };
+    const listeners = new Set<(event: StorageChange) => void>();
+    this.#tabs.add(listeners);
     // As browsers do: only a change is told, never a write of the same value or a no-op removal.
     const tell = (key: string, before: string | null) => {
       const newValue = storage.getItem(key);
       if (newValue === before) return;
-      for (const tab of this.#tabs) if (tab !== self) tab.listener({ key, newValue });
+      for (const tab of this.#tabs) {
+        if (tab === listeners) continue;
+        for (const listener of tab) listener({ key, newValue });
+      }
     };
     const view: Storage = Object.assign(Object.create(storage), {
       getItem: (key: string) => storage.getItem(key),
@@ -40,13 +44,8 @@ class StorageBus {
     });
     Object.defineProperty(view, "length", { get: () => storage.length });
     const events: StorageEvents = {
-      addEventListener: (_type, listener) => {
-        self.listener = listener;
-        this.#tabs.add(self);
-      },
-      removeEventListener: () => {
-        this.#tabs.delete(self);
-      },
+      addEventListener: (_type, listener) => listeners.add(listener),
+      removeEventListener: (_type, listener) => listeners.delete(listener),
     };
     return { storage: view, events };
   }
@@ -85,17 +84,27 @@ function browser() {
 const contents = (outbox: Outbox) => outbox.display(SPACE, []).map((item) => item.content);
 
 describe("outbox hand-over between tabs", () => {
-  test("two tabs offline keep their own entries; neither write erases the other's", async () => {
-    const { storage, openTab } = browser();
+  test("two tabs offline keep their own entries, and each shows the other's as pending too", async () => {
+    const { storage, openTab, clock } = browser();
     const a = openTab();
     const b = openTab();
     await settle();
     a.post(SPACE, AUTHOR, "from a");
+    clock.advance(1);
     b.post(SPACE, AUTHOR, "from b");
-    expect(storage.getItem(outboxKey(AUTHOR, "tab-1"))).toContain("from a");
-    expect(storage.getItem(outboxKey(AUTHOR, "tab-2"))).toContain("from b");
-    expect(contents(a)).toEqual(["from a"]);
-    expect(contents(b)).toEqual(["from b"]);
+    const a1 = storage.getItem(outboxKey(AUTHOR, "tab-1")) ?? "";
+    const b1 = storage.getItem(outboxKey(AUTHOR, "tab-2")) ?? "";
+    expect([a1.includes("from a"), a1.includes("from b")]).toEqual([true, false]);
+    expect([b1.includes("from b"), b1.includes("from a")]).toEqual([true, false]);
+    for (const tab of [a, b]) {
+      expect(tab.display(SPACE, []).map((item) => [item.content, item.status])).toEqual([
+        ["from a", "pending"],
+        ["from b", "pending"],
+      ]);
+    }
+    // Each sends only its own.
+    expect(a.entries.map((entry) => entry.content)).toEqual(["from a"]);
+    expect(b.entries.map((entry) => entry.content)).toEqual(["from b"]);
   });
 
   test("two tabs written to offline, both closed: the next page has every entry of both", async () => {
@@ -183,8 +192,10 @@ describe("outbox hand-over between tabs", () => {
     const first = openTab();
     const second = openTab();
     await settle();
-    expect(contents(first)).toEqual(["kept from before"]);
-    expect(contents(second)).toEqual([]);
+    expect(first.entries.map((entry) => entry.content)).toEqual(["kept from before"]);
+    expect(second.entries).toEqual([]);
+    // The second shows it as pending, from the first tab's key.
+    expect(contents(second)).toEqual(["kept from before"]);
     expect(storage.getItem(outboxKey(AUTHOR))).toBeNull();
   });
 

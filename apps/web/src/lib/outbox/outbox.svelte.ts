@@ -24,6 +24,8 @@ export type OutboxStore = {
   save(entries: readonly OutboxEntry[]): void;
   /** Hands over the entries other tabs left behind when they went; returns a stop. */
   adopt?(onAdopted: (entries: OutboxEntry[]) => void): () => void;
+  /** The being's other open tabs' entries, now and on every change; returns a stop. */
+  watchOthers?(onChange: (entries: OutboxEntry[]) => void): () => void;
 };
 
 export type OutboxOptions = {
@@ -52,6 +54,9 @@ export class Outbox {
   #held = false;
   #wake: unknown;
   #stopAdopting: () => void;
+  #stopWatching: () => void;
+  /** Other tabs' entries still to send: shown here too, sent by their own tab. */
+  #others = $state.raw<readonly OutboxEntry[]>([]);
   readonly #options: Required<OutboxOptions>;
 
   constructor(options: OutboxOptions) {
@@ -68,7 +73,14 @@ export class Outbox {
       this.#options.store.adopt?.((adopted) => {
         if (this.#disposed) return;
         this.#set(adopt(this.#entries, adopted));
+        // The adopted key's removal tells no event in this tab.
+        const mine = new Set(this.#entries.map((entry) => entry.id));
+        this.#others = this.#others.filter((entry) => !mine.has(entry.id));
         this.#pump();
+      }) ?? (() => {});
+    this.#stopWatching =
+      this.#options.store.watchOthers?.((others) => {
+        if (!this.#disposed) this.#others = others;
       }) ?? (() => {});
     this.#pump();
   }
@@ -102,9 +114,9 @@ export class Outbox {
     if (next.length !== this.#entries.length) this.#set(next);
   }
 
-  /** The window with this outbox's pending entries of the same space after it. */
+  /** The window with the being's pending entries of the same space (every tab's) after it. */
   display(spaceId: string, window: readonly Intention[]): DisplayIntention[] {
-    return withPending(window, this.#entries, spaceId);
+    return withPending(window, adopt(this.#entries, this.#others), spaceId);
   }
 
   /** The network is back (the browser's `online` event): stop waiting out backoff. */
@@ -133,6 +145,7 @@ export class Outbox {
   dispose(): void {
     this.#disposed = true;
     this.#stopAdopting();
+    this.#stopWatching();
     this.#options.timers.clearTimeout(this.#wake);
   }
 

@@ -62,9 +62,39 @@ export function localOutboxStore(
       }
     },
     ...(ownership && storage
-      ? { adopt: (onAdopted) => watchOtherTabs(beingId, key, storage, ownership, read, onAdopted) }
+      ? {
+          adopt: (onAdopted) => watchOtherTabs(beingId, key, storage, ownership, read, onAdopted),
+          watchOthers: (onChange) =>
+            watchOthersEntries(beingId, key, storage, ownership, read, onChange),
+        }
       : {}),
   };
+}
+
+/**
+ * What the being's other open tabs still have to send, now and after every change they make,
+ * so that each tab shows the being's pending messages wherever they were written.
+ */
+function watchOthersEntries(
+  beingId: string,
+  ownKey: string,
+  storage: Storage,
+  { events }: TabOwnership,
+  read: (key: string) => OutboxEntry[],
+  onChange: (entries: OutboxEntry[]) => void,
+): () => void {
+  const collect = () =>
+    onChange(
+      storageKeys(storage)
+        .filter((other) => other !== ownKey && isOutboxOf(beingId, other))
+        .flatMap(read),
+    );
+  collect();
+  const onStorage = (event: StorageChange) => {
+    if (event.key !== null && isOutboxOf(beingId, event.key)) collect();
+  };
+  events?.addEventListener("storage", onStorage);
+  return () => events?.removeEventListener("storage", onStorage);
 }
 
 /** Holds this tab's lock, and adopts the entries of every other tab of `beingId` once it goes. */
