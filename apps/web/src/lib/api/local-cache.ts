@@ -1,3 +1,5 @@
+import { storageKeys } from "../storage-keys.ts";
+
 /**
  * The last answers of the few queries a screen needs to open (a space, its members), kept
  * on this device per being, so that the app still opens a space while offline. Only read
@@ -40,12 +42,9 @@ export class LocalCache {
   static clear(storage: Storage | undefined): void {
     try {
       if (!storage) return;
-      const keys: string[] = [];
-      for (let i = 0; i < storage.length; i++) {
-        const key = storage.key(i);
-        if (key?.startsWith(LocalCache.PREFIX)) keys.push(key);
+      for (const key of storageKeys(storage)) {
+        if (key.startsWith(LocalCache.PREFIX)) storage.removeItem(key);
       }
-      for (const key of keys) storage.removeItem(key);
     } catch {
       // Nothing to forget.
     }

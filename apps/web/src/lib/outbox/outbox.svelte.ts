@@ -55,7 +55,7 @@ export class Outbox {
   #wake: unknown;
   #stopAdopting: () => void;
   #stopWatching: () => void;
-  /** Other tabs' entries still to send: shown here too, sent by their own tab. */
+  /** Other tabs' entries still to send: shown here too (an id this tab holds shows once). */
   #others = $state.raw<readonly OutboxEntry[]>([]);
   readonly #options: Required<OutboxOptions>;
 
@@ -73,9 +73,6 @@ export class Outbox {
       this.#options.store.adopt?.((adopted) => {
         if (this.#disposed) return;
         this.#set(adopt(this.#entries, adopted));
-        // The adopted key's removal tells no event in this tab.
-        const mine = new Set(this.#entries.map((entry) => entry.id));
-        this.#others = this.#others.filter((entry) => !mine.has(entry.id));
         this.#pump();
       }) ?? (() => {});
     this.#stopWatching =

@@ -1,12 +1,9 @@
+import { storageKeys } from "../storage-keys.ts";
+import type { Locks } from "../sync/hub/links.ts";
 import type { OutboxStore } from "./outbox.svelte.ts";
 import { type OutboxEntry, parseEntries } from "./outbox.ts";
 
 const KEY_PREFIX = "rhizome:outbox:";
-
-/** The parts of the Web Locks API the hand-over uses (`navigator.locks`, or a fake). */
-export type OwnerLocks = {
-  request(name: string, callback: () => Promise<void>): Promise<unknown>;
-};
 
 /** The `storage` events of other tabs (the window), so that their outboxes are watched too. */
 export type StorageEvents = {
@@ -20,7 +17,7 @@ export type StorageChange = { key: string | null; newValue: string | null };
 export type TabOwnership = {
   /** Unique to this page load: its entries live under their own key. */
   tabId: string;
-  locks: OwnerLocks;
+  locks: Locks;
   events?: StorageEvents;
 };
 
@@ -149,17 +146,4 @@ function watchOtherTabs(
 function isOutboxOf(beingId: string, key: string): boolean {
   const shared = outboxKey(beingId);
   return key === shared || key.startsWith(`${shared}:`);
-}
-
-function storageKeys(storage: Storage): string[] {
-  const keys: string[] = [];
-  try {
-    for (let i = 0; i < storage.length; i++) {
-      const key = storage.key(i);
-      if (key !== null) keys.push(key);
-    }
-  } catch {
-    // Denied storage: nothing to adopt.
-  }
-  return keys;
 }
