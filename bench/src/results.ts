@@ -28,3 +28,19 @@ export type Results = {
   writeCeiling?: CeilingFigures;
   multi: MultiFigures | undefined;
 };
+
+/** A run before any scenario has measured: `meta` and an empty slot for each scenario. */
+export function emptyResults(meta: Record<string, unknown>): Results {
+  return {
+    meta,
+    fanout: [],
+    capacity: undefined,
+    catchup: [],
+    storm: [],
+    connectStorm: [],
+    conversation: [],
+    reload: undefined,
+    writes: [],
+    multi: undefined,
+  };
+}

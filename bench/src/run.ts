@@ -16,7 +16,7 @@ import { raiseFdLimit } from "./limits.ts";
 import { Fleet } from "./load/fleet.ts";
 import type { Kind } from "./load/protocol.ts";
 import { renderReport, targetsTable } from "./report.ts";
-import type { Results } from "./results.ts";
+import { emptyResults, type Results } from "./results.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
 import { runCatchup } from "./scenarios/catchup.ts";
 import { runConnectStorm } from "./scenarios/connect-storm.ts";
@@ -77,37 +77,26 @@ async function timed<T>(name: string, body: () => Promise<T>): Promise<T> {
 }
 
 const sh = (cmd: string[]) => Bun.spawnSync(cmd).stdout.toString().trim();
-const results: Results = {
-  meta: {
-    date: new Date().toISOString(),
-    loadAverageAtStart: sh(["cat", "/proc/loadavg"]),
-    loadAverageByScenario: loadByScenario,
-    mode: sizes.mode,
-    machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${sh(["uname", "-r"])}`,
-    bun: Bun.version,
-    node: sh(["node", "--version"]),
-    commit: sh(["git", "rev-parse", "--short", "HEAD"]),
-    // Others edit the server concurrently: what the measured server had beyond the commit.
-    serverUncommittedFiles: sh(["git", "status", "--short", "--", "../apps/server", "../packages"])
-      .split("\n")
-      .filter(Boolean).length,
-    fdLimit: raiseFdLimit(),
-    serverEnv: SERVER_ENV,
-    ourBatch: OUR_BATCH,
-    socketIoRuntime: sioRuntime,
-    serverMain: process.env.BENCH_SERVER_MAIN ?? "apps/server/src/main.ts",
-    sizes,
-  },
-  fanout: [],
-  capacity: undefined,
-  catchup: [],
-  storm: [],
-  connectStorm: [],
-  conversation: [],
-  reload: undefined,
-  writes: [],
-  multi: undefined,
-};
+const results: Results = emptyResults({
+  date: new Date().toISOString(),
+  loadAverageAtStart: sh(["cat", "/proc/loadavg"]),
+  loadAverageByScenario: loadByScenario,
+  mode: sizes.mode,
+  machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${sh(["uname", "-r"])}`,
+  bun: Bun.version,
+  node: sh(["node", "--version"]),
+  commit: sh(["git", "rev-parse", "--short", "HEAD"]),
+  // Others edit the server concurrently: what the measured server had beyond the commit.
+  serverUncommittedFiles: sh(["git", "status", "--short", "--", "../apps/server", "../packages"])
+    .split("\n")
+    .filter(Boolean).length,
+  fdLimit: raiseFdLimit(),
+  serverEnv: SERVER_ENV,
+  ourBatch: OUR_BATCH,
+  socketIoRuntime: sioRuntime,
+  serverMain: process.env.BENCH_SERVER_MAIN ?? "apps/server/src/main.ts",
+  sizes,
+});
 
 async function withServer<T>(
   kind: Kind,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { sizesFor } from "./config.ts";
-import type { Results } from "./results.ts";
+import { emptyResults, type Results } from "./results.ts";
 import type { PhaseFigures, TierFigures } from "./scenarios/fanout.ts";
 import { batchWindowMs, computeTargets, ratio, worst } from "./targets.ts";
 
@@ -41,18 +41,7 @@ function tier(peer: TierFigures["peer"], subscribers: number, phases: PhaseFigur
   };
 }
 
-const empty = (): Results => ({
-  meta: {},
-  fanout: [],
-  capacity: undefined,
-  catchup: [],
-  storm: [],
-  connectStorm: [],
-  conversation: [],
-  reload: undefined,
-  writes: [],
-  multi: undefined,
-});
+const empty = (): Results => emptyResults({});
 
 const byName = (results: Results, start: string) => {
   const target = computeTargets(results, sizes).find((t) => t.name.startsWith(start));

@@ -65,16 +65,11 @@ export async function runConversation(
     await fleet.waitLive(30_000);
     // The same turns, unmeasured, so that both peers are measured warm (JIT, pools, caches):
     // ours has more code on the path than an emit, and it is all cold at launch.
-    const warm = await takeTurns(writers, space, sizes.warmupTurns, sizes.turnMs, (i) => ({
-      seq: sizes.messages + 1 + i,
-      phase: "warm",
-    }));
+    const turns = { writers, space, turnMs: sizes.turnMs };
+    const warm = await takeTurns(turns, "warm", sizes.messages + 1, sizes.warmupTurns);
     await fleet.waitPhase("warm", warm.stored, 30_000);
     const cpu0 = cpuSplit(server.pid);
-    const talk = await takeTurns(writers, space, sizes.messages, sizes.turnMs, (i) => ({
-      seq: i + 1,
-      phase: "talk",
-    }));
+    const talk = await takeTurns(turns, "talk", 1, sizes.messages);
     const failedPosts = sizes.messages - talk.stored;
     const result = await fleet.waitPhase("talk", talk.stored, 30_000);
     const cpu1 = cpuSplit(server.pid);
@@ -102,21 +97,22 @@ export async function runConversation(
   }
 }
 
-/** Writers alternating, one post every `turnMs` (each not awaited by the next). */
+/**
+ * Writers alternating, one post every `turnMs` (each not awaited by the next), marked
+ * `phase` with sequence numbers from `firstSeq`.
+ */
 async function takeTurns(
-  writers: readonly WriteTarget[],
-  space: string,
-  turns: number,
-  turnMs: number,
-  mark: (turn: number) => { seq: number; phase: string },
+  { writers, space, turnMs }: { writers: readonly WriteTarget[]; space: string; turnMs: number },
+  phase: string,
+  firstSeq: number,
+  count: number,
 ): Promise<{ stored: number }> {
   const started = wallMs();
   const posts: Promise<number>[] = [];
-  for (let i = 0; i < turns; i++) {
+  for (let i = 0; i < count; i++) {
     const wait = started + i * turnMs - wallMs();
     if (wait > 0) await Bun.sleep(wait);
-    const { seq, phase } = mark(i);
-    posts.push(postMarked(writers[i % writers.length] as WriteTarget, space, seq, phase));
+    posts.push(postMarked(writers[i % writers.length] as WriteTarget, space, firstSeq + i, phase));
   }
   const statuses = await Promise.all(posts);
   return { stored: statuses.filter((s) => s === 200 || s === 201).length };
