@@ -1,6 +1,6 @@
 import type { Intention } from "@rhizome/protocol";
 import type { Db } from "../db/client.ts";
-import { preparedStatement } from "../db/sql.ts";
+import { cursorSql, preparedStatement } from "../db/sql.ts";
 import type { RateWindow } from "./rate-limits.ts";
 import type { Role } from "./spaces.ts";
 import {
@@ -38,6 +38,8 @@ export type PostOutcome =
       created: boolean;
       /** The inserted intention, or the one that already had the id (with its tombstone). */
       intention: (Intention & { deleted: boolean }) | undefined;
+      /** The space's head before the insert (when it inserted): the change's predecessor. */
+      previousHead: string | null;
     };
 
 /** One row, every column null that the statement did not reach. */
@@ -48,6 +50,7 @@ type PostRow = {
   taken: boolean;
   created: boolean;
   deleted: boolean;
+  previousHead: string | null;
 } & ({ [K in keyof Intention]: Intention[K] } | { [K in keyof Intention]: null });
 
 /**
@@ -83,12 +86,14 @@ export const POST_INTENTION_SQL = `WITH ${SESSION_CTE}, access AS (
           coalesce(inserted."createdAt", existing."createdAt") AS "createdAt",
           coalesce(inserted."updatedAt", existing."updatedAt") AS "updatedAt",
           coalesce(existing.deleted, false) AS deleted,
+          CASE WHEN inserted.id IS NOT NULL THEN ${cursorSql("clock.previous")} END AS "previousHead",
           ${clockGuard("inserted")} AS guard
    FROM (SELECT 1) AS one
    LEFT JOIN session ON true
    LEFT JOIN access ON true
    LEFT JOIN inserted ON true
-   LEFT JOIN existing ON true`;
+   LEFT JOIN existing ON true
+   LEFT JOIN clock ON true`;
 
 /** The values of `$1`, `$2`, ... of the statement, in order. */
 export const POST_INTENTION_PARAMS = [...WINDOW_PARAMS, "spaceId", "id", "content"] as const;
@@ -108,7 +113,7 @@ export async function postIntention(db: Db, input: PostInput): Promise<PostOutco
 function outcomeOf(row: PostRow): PostOutcome {
   if (!row.beingId) return { kind: "no-session" };
   if (!row.visibility) return { kind: "no-space", authorId: row.beingId };
-  const { beingId, visibility, role, taken, created, deleted, ...stored } = row;
+  const { beingId, visibility, role, taken, created, deleted, previousHead, ...stored } = row;
   return {
     kind: "done",
     authorId: beingId,
@@ -117,5 +122,6 @@ function outcomeOf(row: PostRow): PostOutcome {
     taken,
     created,
     intention: stored.id === null ? undefined : { ...stored, deleted },
+    previousHead,
   };
 }

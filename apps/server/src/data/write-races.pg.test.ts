@@ -52,6 +52,28 @@ describe("one-statement writes that lose a race while waiting for the space's cl
     expect(await pg.truth.head(spaceId)).toBe(rows[0]?.updatedAt as string);
   }, 60_000);
 
+  test("posts parked behind the space's lock each learn the head they started from, not their snapshot's", async () => {
+    const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "predecessors");
+    const start = await pg.truth.head(spaceId);
+    const post = (content: string) =>
+      postIntention(pg.database.db, {
+        sessionKey,
+        spaceId,
+        id: crypto.randomUUID(),
+        content,
+        window: UNLIMITED_WINDOW,
+      });
+    const outcomes = await parked(spaceId, () => ["a", "b", "c", "d"].map(post));
+
+    // Each took its snapshot before any committed: the chain must come from under the lock.
+    const links = outcomes
+      .map((o) => (o.kind === "done" ? [o.previousHead, o.intention?.updatedAt] : []))
+      .sort((x, y) => String(x[1]).localeCompare(String(y[1])));
+    const heads = [start, ...links.map((link) => link[1])];
+    expect(links.map((link) => link[0])).toEqual(heads.slice(0, -1));
+    expect(await pg.truth.head(spaceId)).toBe(heads.at(-1) as string);
+  }, 60_000);
+
   test("an edit parked behind a delete of the same intention: a tombstone, the clock at it", async () => {
     const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "edit_vs_delete");
     const id = crypto.randomUUID();

@@ -25,12 +25,19 @@ export const SESSION_CTE = `session AS (
 export const UNDER_LIMIT = `coalesce((SELECT count FROM rate_limits
      WHERE key = $2::text || session.being_id::text AND window_start = $3::bigint), 0) < $4::int`;
 
-/** One step of the space's clock when `gate` holds: its row lock serialises the space's writers. */
+/**
+ * One step of the space's clock when `gate` holds: its row lock serialises the space's
+ * writers. `clock.previous` is the head the step started from, read under the lock (FOR
+ * UPDATE reads the latest committed row, not the snapshot's): no other change of the space
+ * lies between it and `clock.head`, so this instance may send the change without a read.
+ */
 export function clockCte(spaceId: string, gate: string): string {
-  return `clock AS (
-     UPDATE spaces SET head = GREATEST(clock_timestamp(), head + interval '1 microsecond')
-     WHERE id = ${spaceId} AND ${gate}
-     RETURNING id, head
+  return `locked AS (
+     SELECT id, head FROM spaces WHERE id = ${spaceId} AND ${gate} FOR UPDATE
+   ), clock AS (
+     UPDATE spaces SET head = GREATEST(clock_timestamp(), spaces.head + interval '1 microsecond')
+     FROM locked WHERE spaces.id = locked.id
+     RETURNING spaces.id, spaces.head, locked.head AS previous
    )`;
 }
 

@@ -35,6 +35,11 @@ export class BatchWindow {
     return this.#pending;
   }
 
+  /** Whether a window is running (the next change waits for its end). */
+  get open(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** A change was committed (its notification arrived). */
   announce(): void {
     if (this.#disposed) return;
@@ -45,6 +50,16 @@ export class BatchWindow {
     } else if (this.#pending >= this.settings.maxBatch) {
       this.flush();
     }
+  }
+
+  /**
+   * A change sent without a flush (its writer's instance had it): it takes the leading edge
+   * when the window is closed, so that what follows is batched as after a flush.
+   */
+  lead(): boolean {
+    if (this.#disposed || this.#timer !== undefined) return false;
+    this.#open();
+    return true;
   }
 
   /** A flush starts: it takes every change announced so far. */

@@ -15,15 +15,20 @@ type Action =
   | { kind: "tick"; ms: number }
   | { kind: "run" };
 
-const actionArb: fc.Arbitrary<Action & { lost?: boolean; local?: boolean }> = fc.oneof(
+const actionArb: fc.Arbitrary<
+  Action & { lost?: boolean; local?: boolean; returned?: boolean; early?: boolean }
+> = fc.oneof(
   // One notification in four is lost, as while a LISTEN connection is down; a write made
-  // through this process also reports its commit at once (`committed`).
+  // through this process also reports its commit at once (`committed`), and may hand over
+  // the change with its predecessor's head, which the channel may send without a read.
   {
     weight: 5,
     arbitrary: fc.record({
       kind: fc.constant("create" as const),
       lost: fc.nat(3).map((n) => n === 0),
       local: fc.boolean(),
+      returned: fc.boolean(),
+      early: fc.boolean(),
     }),
   },
   {
@@ -33,6 +38,8 @@ const actionArb: fc.Arbitrary<Action & { lost?: boolean; local?: boolean }> = fc
       pick: fc.nat(),
       lost: fc.nat(3).map((n) => n === 0),
       local: fc.boolean(),
+      returned: fc.boolean(),
+      early: fc.boolean(),
     }),
   },
   {
@@ -42,6 +49,8 @@ const actionArb: fc.Arbitrary<Action & { lost?: boolean; local?: boolean }> = fc
       pick: fc.nat(),
       lost: fc.nat(3).map((n) => n === 0),
       local: fc.boolean(),
+      returned: fc.boolean(),
+      early: fc.boolean(),
     }),
   },
   {
@@ -83,7 +92,10 @@ describe("SpaceChannel, model-based", () => {
         fc.scheduler(),
         fc.array(fc.tuple(actionArb, fc.nat(3)), { minLength: 10, maxLength: 80 }),
         fc.integer({ min: 1, max: 4 }),
-        async (scheduler, actions, maxBatch) => {
+        // 1: every window is the full 100 ms; 1,000: a window of a millisecond or two, so
+        // that local changes often find it closed and are sent without a read.
+        fc.constantFrom(1, 1000),
+        async (scheduler, actions, maxBatch, batchAudience) => {
           const source = new ModelSource(SPACE, (read) =>
             scheduler.schedule(Promise.resolve()).then(read),
           );
@@ -92,7 +104,7 @@ describe("SpaceChannel, model-based", () => {
             source,
             settings: {
               batchMs: 100,
-              batchAudience: 1,
+              batchAudience,
               maxBatch,
               catchupLimit: 4,
               pageSize: 1000,
@@ -108,6 +120,8 @@ describe("SpaceChannel, model-based", () => {
           for (const [action, settle] of actions) {
             if (action.kind === "create" || action.kind === "edit" || action.kind === "delete") {
               const id = ids()[("pick" in action ? action.pick : 0) % Math.max(ids().length, 1)];
+              // A post through this process: its notification may arrive before its result.
+              const ended = action.local && action.returned ? channel.writing() : undefined;
               const changed =
                 action.kind === "create"
                   ? Boolean(source.create(AUTHOR, `c${source.clock}`))
@@ -115,10 +129,18 @@ describe("SpaceChannel, model-based", () => {
                     ? id !== undefined && source.edit(id, `e${source.clock}`)
                     : id !== undefined && source.remove(id);
               if (changed) {
+                const previous = stamps.at(-1) as string;
                 stamps.push(source.head);
-                if (action.local) channel.committed();
-                if (!action.lost) channel.notify();
+                // A local post also hands over its change and its predecessor's head.
+                const change = [...source.rows.values()].find((r) => r.updatedAt === source.head);
+                if (!action.lost && action.early) channel.notify();
+                if (action.local) {
+                  channel.committed(action.returned && change ? { previous, change } : undefined);
+                }
+                ended?.();
+                if (!action.lost && !action.early) channel.notify();
               }
+              ended?.();
             } else if (action.kind === "join") {
               const cursor =
                 action.cursor === "none"

@@ -10,10 +10,11 @@ import { BatchWindow } from "./batch-window.ts";
 import { type FirstFrame, firstFrame } from "./first-frame.ts";
 import { bySinceAndPage, type Joiner } from "./joiners.ts";
 import type { SyncMetrics } from "./metrics.ts";
+import { PostsInFlight } from "./posts-in-flight.ts";
 import { ResetCache } from "./reset-cache.ts";
 import { ChangeRing } from "./ring.ts";
 import type { Seat } from "./seat.ts";
-import type { ChangeSource, SyncSettings } from "./source.ts";
+import type { ChangeSource, LocalChange, SyncSettings } from "./source.ts";
 import { Frame, SSE_RETRY_MS } from "./sse.ts";
 
 type Deps = { source: ChangeSource; settings: SyncSettings; metrics: SyncMetrics; timers?: Timers };
@@ -67,6 +68,7 @@ export class SpaceChannel {
   readonly #batch: BatchWindow;
   #heartbeat: unknown;
   #retry: unknown;
+  readonly #posts: PostsInFlight;
   readonly #timers: Timers;
 
   constructor(
@@ -85,6 +87,14 @@ export class SpaceChannel {
       () => this.subscriberCount,
     );
     this.#audience = new Audience(spaceId, deps.metrics);
+    // Queued behind the post's own send (see `committed`), so that it goes first.
+    this.#posts = new PostsInFlight(this.#timers, (held, later) => {
+      const announce = async () => {
+        for (let i = 0; i < held; i++) this.#batch.announce();
+      };
+      if (later) this.#enqueue(announce);
+      else void announce();
+    });
   }
 
   get subscriberCount(): number {
@@ -113,9 +123,19 @@ export class SpaceChannel {
     this.#audience.leave(subscriber);
   }
 
-  /** A change was committed: batched per space (see BatchWindow). */
+  /**
+   * A change was committed: batched per space (see BatchWindow). A notification that would
+   * open the window while a post of this space is in flight here waits for it (PostsInFlight).
+   */
   notify(): void {
-    if (this.#phase.name !== "disposed") this.#batch.announce();
+    if (this.#phase.name === "disposed") return;
+    if (this.#posts.active && !this.#batch.open) this.#posts.hold();
+    else this.#batch.announce();
+  }
+
+  /** A post of this space starts here; the returned function ends it, after `committed`. */
+  writing(): () => void {
+    return this.#posts.start();
   }
 
   /**
@@ -123,14 +143,17 @@ export class SpaceChannel {
    * the next resume reads past the ring first, so that a client that posted and then
    * connects gets everything it knows was committed in its first frame.
    */
-  committed(): void {
+  committed(local?: LocalChange): void {
     this.#localCommitUnread = true;
+    // It takes the leading edge now, so that its notification, however soon, waits for it.
+    if (local && this.#batch.lead()) this.#enqueue(() => this.#sendLocal(local));
   }
 
   /** Stops timers; subscribers are closed by the caller. */
   dispose(): void {
     this.#phase = { name: "disposed" };
     this.#batch.dispose();
+    this.#posts.dispose();
     this.#timers.clearTimeout(this.#heartbeat);
     this.#timers.clearTimeout(this.#retry);
   }
@@ -232,7 +255,6 @@ export class SpaceChannel {
     const phase = this.#phase;
     if (phase.name !== "live") return;
     const { source, settings, metrics } = this.deps;
-    const since = phase.lastSent;
     const taken = this.#batch.take();
     // This read starts after every commit reported so far: it sees them all.
     this.#localCommitUnread = false;
@@ -256,14 +278,36 @@ export class SpaceChannel {
     if (read.changes.length > cap) return this.#startOver();
     this.#ring.append(read.changes);
     phase.readThrough = read.head;
-    if (!this.#ring.covers(since, phase.readThrough)) return this.#startOver();
+    this.#broadcast(phase, started);
+  }
+
+  /**
+   * A change this process committed at a leading edge: sent without a read when the channel
+   * has read exactly up to its predecessor (nothing else can lie between), else flushed.
+   */
+  async #sendLocal({ previous, change }: LocalChange): Promise<void> {
+    const phase = this.#phase;
+    if (phase.name !== "live" || phase.readThrough !== previous) return this.#flush();
+    this.#ring.append([change]);
+    phase.readThrough = change.updatedAt;
+    this.deps.metrics.localSends++;
+    this.#broadcast(phase, performance.now());
+  }
+
+  /** Sends what the ring holds past `lastSent`, as one frame to the subscribers in sync. */
+  #broadcast(phase: Extract<Phase, { name: "live" }>, started: number): void {
+    const since = phase.lastSent;
+    if (!this.#ring.covers(since, phase.readThrough)) {
+      this.#startOver();
+      return;
+    }
     const event = buildDelta(this.spaceId, since, this.#ring.after(since));
     // Read through: even a delta of omitted changes only (created and deleted since) is
     // sent, empty, so that its readers' cursors move past what it read.
     this.#audience.broadcast(new Frame(event));
     phase.lastSent = event.timestamp;
     this.#audience.catchUp({ ...phase, ring: this.#ring });
-    metrics.recordFlush((performance.now() - started) / 1000);
+    this.deps.metrics.recordFlush((performance.now() - started) / 1000);
     this.#armHeartbeat();
   }
 

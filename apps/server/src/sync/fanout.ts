@@ -5,7 +5,7 @@ import { SpaceChannel } from "./channel.ts";
 import { SyncMetrics } from "./metrics.ts";
 import { MultiStream } from "./multi-stream.ts";
 import type { Seat } from "./seat.ts";
-import type { ChangeSource, SyncSettings } from "./source.ts";
+import type { ChangeSource, LocalChange, SyncSettings } from "./source.ts";
 import { type CloseReason, Subscriber, type SubscriberInfo } from "./subscriber.ts";
 
 export type FanoutSettings = SyncSettings & {
@@ -146,9 +146,14 @@ export class Fanout {
     this.#channels.get(spaceId)?.notify();
   }
 
+  /** A post of a space starts in this process; the returned function ends it. */
+  writing(spaceId: string): () => void {
+    return this.#channels.get(spaceId)?.writing() ?? noop;
+  }
+
   /** This process committed a change in a space (its notification follows). */
-  committed(spaceId: string): void {
-    this.#channels.get(spaceId)?.committed();
+  committed(spaceId: string, local?: LocalChange): void {
+    this.#channels.get(spaceId)?.committed(local);
   }
 
   /** Flushes every watched space whose head moved past what was sent: one query in all. */
@@ -242,6 +247,8 @@ export class Fanout {
     );
   }
 }
+
+const noop = () => {};
 
 /** Moves a per-key stream count, forgetting keys that reach zero. */
 function count(counts: Map<string, number>, key: string, by: 1 | -1): void {

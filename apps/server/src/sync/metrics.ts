@@ -16,6 +16,8 @@ export class SyncMetrics {
   resets = 0;
   heartbeats = 0;
   flushes = 0;
+  /** Posts of this process sent without a read (SpaceChannel's `committed`). */
+  localSends = 0;
   flushSeconds = 0;
   slowConsumerCutoffs = 0;
   listenerReconnects = 0;

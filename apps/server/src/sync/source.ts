@@ -17,6 +17,12 @@ export type ChangeSource = {
   heads(spaceIds: string[]): Promise<Map<string, Cursor>>;
 };
 
+/**
+ * A change this process committed, with the head its write started from (read under the
+ * space's lock): when the channel has read exactly that far, it sends the change unread.
+ */
+export type LocalChange = { previous: Cursor; change: ChangeRecord };
+
 export type SyncSettings = {
   batchMs: number;
   /** Subscribers of a space on this instance at which its window is the full `batchMs`. */

@@ -49,6 +49,11 @@ const COUNTERS: Reading[] = [
     read: (m) => m.flushes,
   },
   {
+    name: "rhizome_local_sends_total",
+    help: "Posts sent by the instance that wrote them, without a read",
+    read: (m) => m.localSends,
+  },
+  {
     name: "rhizome_flush_seconds_total",
     help: "Time spent in flushes",
     read: (m) => m.flushSeconds,

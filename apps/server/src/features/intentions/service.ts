@@ -6,7 +6,7 @@ import {
   tombstoneIntention,
 } from "../../data/change-intention.ts";
 import { readHistoryPage } from "../../data/intentions.ts";
-import { postIntention } from "../../data/post-intention.ts";
+import { type PostOutcome, postIntention } from "../../data/post-intention.ts";
 import type { Db } from "../../db/client.ts";
 import {
   conflict,
@@ -18,18 +18,31 @@ import {
   revoked,
 } from "../../failure.ts";
 import type { RateLimiter } from "../../limits/rate-limiter.ts";
+import type { LocalChange } from "../../sync/source.ts";
 import type { SpacesService } from "../spaces/service.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
+
+/** How the service tells the sync engine of this process's writes (sync/fanout.ts). */
+export type WriteHooks = {
+  /** A post of the space starts; the returned function ends it, after `committed`. */
+  writing(spaceId: string): () => void;
+  /**
+   * A change committed here, before its notification arrives: with the change and its
+   * predecessor's head where the write returned them (posts), so it may go out unread.
+   */
+  committed(spaceId: string, local?: LocalChange): void;
+};
+
+const NO_HOOKS: WriteHooks = { writing: () => () => {}, committed: () => {} };
 
 export class IntentionsService {
   constructor(
     private readonly db: Db,
     private readonly spaces: SpacesService,
     private readonly writes: RateLimiter,
-    /** Told of each change this process commits, before its notification arrives. */
-    private readonly committed: (spaceId: string) => void = () => {},
+    private readonly sync: WriteHooks = NO_HOOKS,
   ) {}
 
   /**
@@ -43,19 +56,32 @@ export class IntentionsService {
     input: typeof PostBody.static,
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const window = this.writes.window();
-    const outcome = await postIntention(this.db, {
-      sessionKey,
-      spaceId,
-      id: input.id ?? crypto.randomUUID(),
-      content: input.content,
-      window,
-    });
+    const ended = this.sync.writing(spaceId);
+    let outcome: PostOutcome;
+    try {
+      outcome = await postIntention(this.db, {
+        sessionKey,
+        spaceId,
+        id: input.id ?? crypto.randomUUID(),
+        content: input.content,
+        window,
+      });
+      if (outcome.kind === "done" && outcome.created && outcome.intention) {
+        const { deleted: _, ...intention } = outcome.intention;
+        const previous = outcome.previousHead;
+        this.sync.committed(
+          spaceId,
+          previous === null ? undefined : { previous, change: { ...intention, deletedAt: null } },
+        );
+      }
+    } finally {
+      ended();
+    }
     if (outcome.kind === "no-session") return revoked();
     if (outcome.kind === "no-space") return notFound("space");
     const { authorId, visibility, role, taken, created, intention: stored } = outcome;
     if (!mayRead(visibility, role)) return notFound("space");
     if (created && stored) {
-      this.committed(spaceId);
       const { deleted: _, ...intention } = stored;
       return { intention, created: true };
     }
@@ -104,7 +130,7 @@ export class IntentionsService {
       const { deleted: _, ...unchanged } = current;
       return unchanged;
     }
-    this.committed(current.spaceId);
+    this.sync.committed(current.spaceId);
     return changed;
   }
 
@@ -120,7 +146,7 @@ export class IntentionsService {
     }
     if (current.deleted) return undefined;
     if (!taken) return rateLimited("too many writes, slow down", window.retryAfter);
-    if (changed) this.committed(current.spaceId);
+    if (changed) this.sync.committed(current.spaceId);
     return undefined;
   }
 
