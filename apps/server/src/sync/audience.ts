@@ -2,6 +2,7 @@ import { buildDelta, buildHeartbeat, type Cursor, movesCursor } from "@rhizome/p
 import type { SyncMetrics } from "./metrics.ts";
 import type { ChangeRing } from "./ring.ts";
 import type { Seat } from "./seat.ts";
+import { SeatList } from "./seat-list.ts";
 import { Frame } from "./sse.ts";
 
 /**
@@ -17,12 +18,12 @@ export type Position = { lastSent: Cursor; readThrough: Cursor; ring: ChangeRing
  */
 export class Audience {
   /** Subscribers whose cursor is the channel's `lastSent`: they all get the same bytes. */
-  readonly #inSync = new Set<Seat>();
+  readonly #inSync = new SeatList();
   /**
    * Subscribers whose cursor is not `lastSent`: joined from a newer snapshot than the last
    * flush, or moved by a change that is omitted for the channel but not for them.
    */
-  readonly #offPosition = new Set<Seat>();
+  readonly #offPosition = new SeatList();
 
   constructor(
     private readonly spaceId: string,
@@ -56,11 +57,11 @@ export class Audience {
   /** One frame, encoded once per form, to every subscriber at the channel's position. */
   broadcast(frame: Frame, only?: (seat: Seat) => boolean): void {
     let recipients = 0;
-    for (const subscriber of this.#inSync) {
-      if (only && !only(subscriber)) continue;
+    this.#inSync.forEach((subscriber) => {
+      if (only && !only(subscriber)) return;
       if (subscriber.deliver(frame) === "sent") recipients++;
       else this.#inSync.delete(subscriber);
-    }
+    });
     if (recipients > 0) this.metrics.recordFrame(frame.bytes(true).byteLength, recipients);
   }
 
@@ -71,13 +72,13 @@ export class Audience {
    */
   catchUp(at: Position): void {
     const patches = new Map<Cursor, { timestamp: Cursor; frame: Frame | undefined }>();
-    for (const subscriber of this.#offPosition) {
+    this.#offPosition.forEach((subscriber) => {
       const cursor = subscriber.cursor as Cursor;
-      if (cursor > at.readThrough) continue; // Ahead of what was read: a flush is coming.
+      if (cursor > at.readThrough) return; // Ahead of what was read: a flush is coming.
       if (!at.ring.covers(cursor, at.readThrough)) {
         this.#offPosition.delete(subscriber);
         subscriber.close("error");
-        continue;
+        return;
       }
       let patch = patches.get(cursor);
       if (!patch) {
@@ -90,13 +91,13 @@ export class Audience {
       }
       if (patch.frame && !this.deliver(subscriber, patch.frame)) {
         this.#offPosition.delete(subscriber);
-        continue;
+        return;
       }
       if (subscriber.cursor === at.lastSent) {
         this.#offPosition.delete(subscriber);
         this.#inSync.add(subscriber);
       }
-    }
+    });
   }
 
   /**
@@ -106,20 +107,20 @@ export class Audience {
   heartbeat(lastSent: Cursor): void {
     const beats = (seat: Seat) => seat.channelHeartbeats;
     this.broadcast(new Frame(buildHeartbeat(this.spaceId, lastSent)), beats);
-    for (const subscriber of this.#offPosition) {
-      if (!beats(subscriber)) continue;
+    this.#offPosition.forEach((subscriber) => {
+      if (!beats(subscriber)) return;
       const cursor = subscriber.cursor as Cursor;
       if (!this.deliver(subscriber, new Frame(buildHeartbeat(this.spaceId, cursor)))) {
         this.#offPosition.delete(subscriber);
       }
-    }
+    });
   }
 
   /** Closes every attached subscriber (they resume from their cursors). */
   closeAll(): void {
-    for (const subscriber of [...this.#inSync, ...this.#offPosition]) subscriber.close("error");
-    this.#inSync.clear();
-    this.#offPosition.clear();
+    for (const subscriber of [...this.#inSync.drain(), ...this.#offPosition.drain()]) {
+      subscriber.close("error");
+    }
   }
 
   /** One frame to one subscriber; false when it could not take it (it is cut off). */

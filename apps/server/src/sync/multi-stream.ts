@@ -6,21 +6,26 @@ import type { Subscriber } from "./subscriber.ts";
 /**
  * One followed space of a multi-space stream: a cursor, and frames held until its turn.
  * A stream may follow hundreds of spaces and a process hold thousands of streams: a follow
- * is one small object (no per-follow arrays or closures until it has frames to hold).
+ * is one object of five fields (its space, page and held frames are the stream's, by index).
  */
 class Follow implements Seat {
   cursor: Cursor | undefined = undefined;
   /** When this space last got a frame, for the rotating heartbeat. */
   lastFrameAt = 0;
-  /** Frames that arrived before the spaces listed before this one got their first frame. */
-  held: Uint8Array[] | undefined = undefined;
+  slot: number | undefined = undefined;
 
   constructor(
     private readonly stream: MultiStream,
-    readonly spaceId: string,
-    readonly page: number | undefined,
     readonly index: number,
   ) {}
+
+  get spaceId(): string {
+    return this.stream.spaceIds[this.index] as string;
+  }
+
+  get page(): number | undefined {
+    return this.stream.pages?.[this.index];
+  }
 
   /** On the prototype, not on each follow: the stream beats for all its spaces. */
   get channelHeartbeats(): boolean {
@@ -50,6 +55,10 @@ class Follow implements Seat {
  */
 export class MultiStream {
   readonly follows: Follow[];
+  /** Each entry's reset page, or undefined when no entry asked for one. */
+  readonly pages: readonly (number | undefined)[] | undefined;
+  /** Frames that arrived for a follow before the spaces listed before it got their first. */
+  #held: Map<number, Uint8Array[]> | undefined = new Map();
   /** Follows before this index have had their first frame: they write straight through. */
   #released = 0;
   #lastWriteAt: number;
@@ -61,16 +70,15 @@ export class MultiStream {
    */
   constructor(
     readonly connection: Subscriber,
-    spaceIds: readonly string[],
+    readonly spaceIds: readonly string[],
     pages: readonly (number | undefined)[],
     private readonly heartbeatMs: number,
     private readonly now: () => number = Date.now,
   ) {
     const follows: Follow[] = new Array(spaceIds.length);
-    for (let index = 0; index < spaceIds.length; index++) {
-      follows[index] = new Follow(this, spaceIds[index] as string, pages[index], index);
-    }
+    for (let index = 0; index < spaceIds.length; index++) follows[index] = new Follow(this, index);
     this.follows = follows;
+    this.pages = pages.some((page) => page !== undefined) ? pages : undefined;
     this.#lastWriteAt = now();
     this.#arm(heartbeatMs);
     connection.onClose(() => clearTimeout(this.#timer));
@@ -80,8 +88,9 @@ export class MultiStream {
   write(follow: Follow, bytes: Uint8Array): SendResult {
     if (this.connection.closed) return "closed";
     if (follow.index > this.#released) {
-      if (follow.held) follow.held.push(bytes);
-      else follow.held = [bytes];
+      const held = this.#held?.get(follow.index);
+      if (held) held.push(bytes);
+      else this.#held?.set(follow.index, [bytes]);
       return "sent";
     }
     follow.lastFrameAt = this.now();
@@ -93,17 +102,18 @@ export class MultiStream {
 
   /** The follow at the head of the order has its first frame out: let the next ones through. */
   #release(): void {
-    const first = this.follows[this.#released];
-    if (first) first.held = undefined;
+    this.#held?.delete(this.#released);
     this.#released++;
     for (let next = this.follows[this.#released]; next; next = this.follows[this.#released]) {
-      const held = next.held;
+      const held = this.#held?.get(next.index);
       if (!held || held.length === 0) return;
-      next.held = undefined;
+      this.#held?.delete(next.index);
       next.lastFrameAt = this.now();
       for (const bytes of held) if (this.#send(bytes) !== "sent") return;
       this.#released++;
     }
+    // Every space had its first frame: nothing is held any more.
+    this.#held = undefined;
   }
 
   #send(bytes: Uint8Array): SendResult {

@@ -18,6 +18,8 @@ export interface Seat {
   readonly page: number | undefined;
   /** Whether the channel sends this seat its heartbeats (a multi-space stream beats alone). */
   readonly channelHeartbeats: boolean;
+  /** Where this seat sits in its audience's list (SeatList): the list's to set. */
+  slot: number | undefined;
   deliver(frame: Frame): SendResult;
   close(reason: CloseReason): void;
 }

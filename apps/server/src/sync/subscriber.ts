@@ -26,6 +26,7 @@ export class Subscriber implements Seat {
   cursor: Cursor | undefined;
   readonly page: number | undefined = undefined;
   readonly channelHeartbeats = true;
+  slot: number | undefined = undefined;
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
