@@ -36,7 +36,9 @@ describe("SeatList", () => {
           }
           for (const [i, list] of lists.entries()) {
             const visited: Seat[] = [];
-            list.forEach((s) => visited.push(s));
+            list.forEach((s) => {
+              visited.push(s);
+            });
             expect(new Set(visited)).toEqual(models[i] as Set<Seat>);
             expect(visited).toHaveLength(list.size);
             for (const s of seats) expect(list.has(s)).toBe((models[i] as Set<Seat>).has(s));
