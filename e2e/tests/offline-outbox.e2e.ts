@@ -35,6 +35,11 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
   for (const content of contents) {
     await expect(chat.byContent(content)).toHaveAttribute("data-status", "pending");
   }
+  // The sidebar previews the newest of them, as the being's own, not "No messages yet".
+  const preview = page
+    .locator(`[data-testid="space-item"][data-space-id="${spaceId}"]`)
+    .getByTestId("space-preview");
+  await expect(preview).toHaveText("You: third, offline");
   const ids = await chat.messages.evaluateAll((nodes) =>
     nodes.map((node) => (node as HTMLElement).dataset.id),
   );
@@ -48,6 +53,7 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
     contents.map((content, i) => ({ id: ids[i], status: "pending", content })),
   );
   expect(await databaseState(ada, spaceId)).toEqual([]);
+  await expect(preview).toHaveText("You: third, offline");
 
   // Back online: each one is stored once, in order, and turns sent.
   stack.proxy.blocked = false;

@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { intention, stamp } from "@rhizome/protocol/testing";
 import { listed } from "../testing/messenger-fakes.ts";
-import { compareEntries, latestIntention, previewText, type SidebarEntry } from "./sidebar.ts";
+import {
+  compareEntries,
+  latestIntention,
+  previewIntention,
+  previewText,
+  type SidebarEntry,
+} from "./sidebar.ts";
 import { titleWithUnread } from "./title.ts";
 
 const entry = (name: string, role: "owner" | "member", activeAt: number): SidebarEntry => ({
@@ -39,6 +45,15 @@ describe("the sidebar", () => {
       intention(3).id,
     );
     expect(latestIntention(null, [], new Set())).toBeNull();
+  });
+
+  test("a preview shows the being's own unsent message over the latest synced one", () => {
+    const synced = intention(3);
+    const pending = { ...intention(9), content: "offline", status: "pending" as const };
+    expect(previewIntention(synced, [])).toEqual({ ...synced, status: "sent" });
+    expect(previewIntention(synced, [pending])).toBe(pending);
+    expect(previewIntention(null, [pending])).toBe(pending);
+    expect(previewIntention(null, [])).toBeNull();
   });
 
   test("a preview is one line, cut with an ellipsis", () => {

@@ -1,5 +1,6 @@
 import type { Cursor, Intention, SyncState } from "@rhizome/protocol";
 import type { ListedSpace } from "../api/queries.ts";
+import type { DisplayIntention } from "../outbox/outbox.ts";
 import { type ReadState, UNKNOWN_READ, unreadCount } from "./read-state.ts";
 
 export const isMember = (space: ListedSpace): boolean => space.role !== null;
@@ -29,6 +30,20 @@ export function latestIntention(
   if (!fromList) return synced;
   // An edit arrives through the window, so it wins a tie.
   return fromList.createdAt > synced.createdAt ? fromList : synced;
+}
+
+/**
+ * What a space's preview shows: the being's own newest message not yet in the stream (still
+ * pending, or stored and on its way) wins over the latest synced one, since it was written
+ * after everything the being had seen there; offline, it is what they last said.
+ */
+export function previewIntention(
+  latest: Intention | null,
+  own: readonly DisplayIntention[],
+): DisplayIntention | null {
+  const newest = own.at(-1);
+  if (newest) return newest;
+  return latest ? { ...latest, status: "sent" } : null;
 }
 
 /** Own spaces first, then by latest activity (newest first), then by name for stability. */
