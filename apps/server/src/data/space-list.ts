@@ -106,31 +106,3 @@ function listedSpace(row: Row): ListedSpace {
 function parsed<T>(value: T | string): T {
   return typeof value === "string" ? (JSON.parse(value) as T) : value;
 }
-
-/**
- * Moves the member's read marker forward to `cursor`, or to the head when the cursor is past
- * it; never back. False when the being is not a member (nothing changes).
- */
-export async function markRead(
-  db: Db,
-  spaceId: string,
-  beingId: string,
-  cursor: Cursor,
-): Promise<boolean> {
-  const rows = await rowsOf<{ member: boolean }>(
-    db,
-    sql`
-      WITH target AS (
-        SELECT m.space_id, m.being_id, LEAST(${cursor}::timestamptz, s.head) AS mark
-        FROM space_members m JOIN spaces s ON s.id = m.space_id
-        WHERE m.space_id = ${spaceId} AND m.being_id = ${beingId}
-      ), moved AS (
-        UPDATE space_members m SET read_at = target.mark FROM target
-        WHERE m.space_id = target.space_id AND m.being_id = target.being_id
-          AND (m.read_at IS NULL OR m.read_at < target.mark)
-        RETURNING 1
-      )
-      SELECT true AS member FROM target`,
-  );
-  return rows.length > 0;
-}

@@ -53,6 +53,24 @@ describeEachDriver("the write limits cover spaces, members and profiles", (handl
     expect(await snapshotTables(handle.database)).toEqual(before);
   });
 
+  test("RATE_WRITES_PER_MINUTE counts read markers: over it, a 429 that moves no marker", async () => {
+    const actor = await writes.signup("limit_reader");
+    const { space } = await writes.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: actor.token,
+      body: { name: "Read" },
+    });
+    const mark = (cursor: string) =>
+      writes.request("PUT", `/api/spaces/${space.id}/read`, {
+        token: actor.token,
+        body: { cursor },
+      });
+    expect((await mark("2025-01-01T00:00:00.000001Z")).status).toBe(204);
+    expect((await mark("2025-01-01T00:00:00.000002Z")).status).toBe(204);
+    const before = await snapshotTables(handle.database);
+    await expectRateLimited(await mark("2099-01-01T00:00:00.000000Z"));
+    expect(await snapshotTables(handle.database)).toEqual(before);
+  });
+
   test("RATE_SPACES_PER_MINUTE: spaces created plus members added, far below the write limit", async () => {
     const actor = await spacesOnly.signup("limit_spammer");
     const created: string[] = [];

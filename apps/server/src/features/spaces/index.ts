@@ -89,13 +89,14 @@ export function spaceRoutes(service: SpacesService, auth: Authentication) {
     )
     .put(
       "/:id/read",
-      async ({ being, params, body, set }) => {
+      async ({ sessionKey, params, body, set }) => {
         requireRealCursor(body.cursor, "body cursor");
-        unwrap(await service.markRead(params.id, being.id, body.cursor));
+        unwrap(await service.markRead(params.id, sessionKey, body.cursor));
         set.status = 204;
       },
       {
-        auth: true,
+        // One statement checks the session, the access and the limit (one round trip).
+        statementAuth: true,
         params: SpaceParams,
         body: ReadBody,
         detail: {

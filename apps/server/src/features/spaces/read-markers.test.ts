@@ -131,6 +131,25 @@ describeEachDriver("read markers", (handle) => {
     ).toBe(401);
   });
 
+  test("a signed-out session is 401, with a good body or a bad one, and moves nothing", async () => {
+    const reader = await app.signup(`marker_gone_${n++}`);
+    const { space } = await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
+      token: reader.token,
+      body: { name: `Markers ${n++}` },
+    });
+    await app.expect(204, "POST", "/api/auth/signout", { token: reader.token });
+    for (const cursor of ["2099-01-01T00:00:00.000000Z", "yesterday"]) {
+      const answer = await mark(reader.token, space.id, cursor);
+      expect(answer.status).toBe(401);
+      expect(asErrorBody(await answer.text()).error.code).toBe("unauthorized");
+    }
+    const [row] = await rowsOf<{ readAt: string | null }>(
+      handle.database.db,
+      sql`SELECT read_at AS "readAt" FROM space_members WHERE space_id = ${space.id}`,
+    );
+    expect(row?.readAt).toBeNull();
+  });
+
   test("bad bodies are 400s that change nothing", async () => {
     const spaceId = await sharedSpace();
     for (const body of [

@@ -1,7 +1,8 @@
 import type { Being, Space } from "@rhizome/protocol";
 import { mayRead } from "../../access/rule.ts";
 import { findBeing } from "../../data/beings.ts";
-import { type ListedSpace, listVisibleSpaces, markRead } from "../../data/space-list.ts";
+import { markRead } from "../../data/read-marker.ts";
+import { type ListedSpace, listVisibleSpaces } from "../../data/space-list.ts";
 import {
   deleteMember,
   findSpaceFor,
@@ -12,7 +13,15 @@ import {
 } from "../../data/spaces.ts";
 import type { AccessChange } from "../../db/channels.ts";
 import type { Db } from "../../db/client.ts";
-import { conflict, type Failure, forbidden, isFailure, notFound } from "../../failure.ts";
+import {
+  conflict,
+  type Failure,
+  forbidden,
+  isFailure,
+  notFound,
+  rateLimited,
+  revoked,
+} from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { CreateSpaceBody } from "./model.ts";
 
@@ -43,19 +52,23 @@ export class SpacesService {
     return listVisibleSpaces(this.db, beingId);
   }
 
-  /** Moves the member's read marker forward (clamped to the head); members only. */
-  async markRead(spaceId: string, beingId: string, cursor: string): Promise<undefined | Failure> {
-    const access = await this.access(spaceId, beingId);
-    if (isFailure(access)) return access;
-    if (access.role === null) return forbidden("join the space to keep a read marker");
-    const limited = refusal(await this.limits.writes.take(beingId), "too many writes");
-    if (limited) return limited;
-    // Removed since the check above: the same answer as for any non-member of a public space.
-    if (!(await markRead(this.db, spaceId, beingId, cursor))) {
-      return access.space.visibility === "private"
-        ? notFound("space")
-        : forbidden("join the space to keep a read marker");
+  /**
+   * Moves the member's read marker forward (clamped to the head); members only. One
+   * statement checks the session, the access and the write limit (data/read-marker.ts).
+   */
+  async markRead(
+    spaceId: string,
+    sessionKey: string,
+    cursor: string,
+  ): Promise<undefined | Failure> {
+    const window = this.limits.writes.window();
+    const outcome = await markRead(this.db, { sessionKey, spaceId, cursor, window });
+    if (outcome.kind === "no-session") return revoked();
+    if (outcome.kind === "no-space" || !mayRead(outcome.visibility, outcome.role)) {
+      return notFound("space");
     }
+    if (outcome.role === null) return forbidden("join the space to keep a read marker");
+    if (!outcome.taken) return rateLimited("too many writes, slow down", window.retryAfter);
     return undefined;
   }
 

@@ -1,0 +1,67 @@
+import type { Cursor } from "@rhizome/protocol";
+import type { Db } from "../db/client.ts";
+import { preparedStatement } from "../db/sql.ts";
+import type { RateWindow } from "./rate-limits.ts";
+import type { Role } from "./spaces.ts";
+import { runWrite, SESSION_CTE, takenCte, UNDER_LIMIT, WINDOW_PARAMS } from "./write-sql.ts";
+
+/** What the one statement of a read marker found and did, for the service to answer from. */
+export type MarkReadOutcome =
+  | { kind: "no-session" }
+  | { kind: "no-space" }
+  | {
+      kind: "found";
+      visibility: "public" | "private";
+      role: Role | null;
+      /** The write limit counted it (false: the window was full, or not a member). */
+      taken: boolean;
+    };
+
+type MarkReadRow = {
+  beingId: string | null;
+  visibility: "public" | "private" | null;
+  role: Role | null;
+  taken: boolean;
+};
+
+/**
+ * A read marker in one statement, one round trip: the session, the membership and the write
+ * limit are checked in its snapshot (as a post's are, write-sql.ts), and the marker moves
+ * forward only, clamped to the space's head. A marker already past the cursor writes nothing.
+ */
+const markReadStatement = preparedStatement<MarkReadRow>(
+  "mark_read",
+  `WITH ${SESSION_CTE}, access AS (
+     SELECT s.visibility, m.role, LEAST($6::timestamptz, s.head) AS mark
+     FROM session
+     JOIN spaces AS s ON s.id = $5::uuid
+     LEFT JOIN space_members AS m ON m.space_id = s.id AND m.being_id = session.being_id
+   ), allowed AS (
+     SELECT 1 FROM access, session WHERE access.role IS NOT NULL AND ${UNDER_LIMIT}
+   ), ${takenCte("EXISTS (SELECT 1 FROM allowed)")},
+   moved AS (
+     UPDATE space_members AS m SET read_at = access.mark FROM access, session
+     WHERE m.space_id = $5::uuid AND m.being_id = session.being_id
+       AND EXISTS (SELECT 1 FROM taken)
+       AND (m.read_at IS NULL OR m.read_at < access.mark)
+     RETURNING 1
+   )
+   SELECT session.being_id AS "beingId", access.visibility, access.role,
+          EXISTS (SELECT 1 FROM taken) AS taken,
+          (SELECT count(*) FROM moved) AS moved
+   FROM (SELECT 1) AS one
+   LEFT JOIN session ON true
+   LEFT JOIN access ON true`,
+  [...WINDOW_PARAMS, "spaceId", "cursor"],
+);
+
+export async function markRead(
+  db: Db,
+  input: { sessionKey: string; spaceId: string; cursor: Cursor; window: RateWindow },
+): Promise<MarkReadOutcome> {
+  const { window, ...marker } = input;
+  const row = await runWrite(markReadStatement, db, { ...marker, ...window });
+  if (!row.beingId) return { kind: "no-session" };
+  if (!row.visibility) return { kind: "no-space" };
+  return { kind: "found", visibility: row.visibility, role: row.role, taken: row.taken };
+}
