@@ -34,12 +34,13 @@ export function intentionRoutes(service: IntentionsService, auth: Authentication
     )
     .get(
       "/spaces/:id/intentions",
-      async ({ being, params, query }) => {
+      async ({ sessionKey, params, query }) => {
         requireRealCursor(query.before, "query before");
-        return unwrap(await service.history(params.id, being.id, query));
+        return unwrap(await service.history(params.id, sessionKey, query));
       },
       {
-        auth: true,
+        // One statement checks the session and the access and reads the page.
+        statementAuth: true,
         params: SpaceParams,
         query: HistoryQuery,
         response: { 200: HistoryResponse },

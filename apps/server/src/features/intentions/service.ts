@@ -19,7 +19,6 @@ import {
 } from "../../failure.ts";
 import type { RateLimiter } from "../../limits/rate-limiter.ts";
 import type { LocalChange } from "../../sync/source.ts";
-import type { SpacesService } from "../spaces/service.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -40,7 +39,6 @@ const NO_HOOKS: WriteHooks = { writing: () => () => {}, committed: () => {} };
 export class IntentionsService {
   constructor(
     private readonly db: Db,
-    private readonly spaces: SpacesService,
     private readonly writes: RateLimiter,
     private readonly sync: WriteHooks = NO_HOOKS,
   ) {}
@@ -158,17 +156,22 @@ export class IntentionsService {
     return outcome;
   }
 
+  /** A page of history, in one statement with the session and access checks. */
   async history(
     spaceId: string,
-    actorId: string,
+    sessionKey: string,
     query: typeof HistoryQuery.static,
   ): Promise<{ intentions: Intention[]; hasMore: boolean } | Failure> {
-    const access = await this.spaces.access(spaceId, actorId);
-    if (isFailure(access)) return access;
-    return readHistoryPage(this.db, {
+    const outcome = await readHistoryPage(this.db, {
+      sessionKey,
       spaceId,
       before: query.before,
       limit: query.limit ?? DEFAULT_HISTORY_LIMIT,
     });
+    if (outcome.kind === "no-session") return revoked();
+    if (outcome.kind === "no-space" || !mayRead(outcome.visibility, outcome.role)) {
+      return notFound("space");
+    }
+    return { intentions: outcome.intentions, hasMore: outcome.hasMore };
   }
 }
