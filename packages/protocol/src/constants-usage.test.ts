@@ -90,6 +90,8 @@ const ALLOWED: Record<string, string[]> = {
   "apps/server/src/data/change-intention.ts": ["spaceId"],
   "apps/server/src/data/write-sql.ts": ["limit"],
   "apps/server/src/data/changes.ts": ["spaceId", "since", "limit"],
+  "apps/server/src/data/read-marker.ts": ["spaceId"],
+  "apps/server/src/data/intentions.ts": ["spaceId", "before", "limit"],
 };
 
 const ROOT = join(import.meta.dir, "../../..");
