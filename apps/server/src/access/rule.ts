@@ -1,5 +1,6 @@
 import { canonicalId, type Visibility } from "@rhizome/protocol";
-import type { Role } from "../data/spaces.ts";
+import type { CheckedAccess, Role } from "../data/spaces.ts";
+import { type Failure, notFound, revoked } from "../failure.ts";
 
 export type { Role };
 
@@ -9,6 +10,20 @@ export type { Role };
  */
 export function mayRead(visibility: Visibility, role: Role | null): boolean {
   return visibility === "public" || role !== null;
+}
+
+/**
+ * A statement's finding, when its caller may read the space; else the answer: 401 without a
+ * live session, 404 for a space that is missing or not theirs to read (never told apart).
+ */
+export function readableOrRefusal<Found extends object>(
+  outcome: CheckedAccess<Found>,
+): Extract<CheckedAccess<Found>, { kind: "found" }> | Failure {
+  if (outcome.kind === "no-session") return revoked();
+  if (outcome.kind === "no-space" || !mayRead(outcome.visibility, outcome.role)) {
+    return notFound("space");
+  }
+  return outcome;
 }
 
 declare const readKeyBrand: unique symbol;

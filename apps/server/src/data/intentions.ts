@@ -1,20 +1,11 @@
 import type { Intention } from "@rhizome/protocol";
 import type { Db } from "../db/client.ts";
 import { preparedStatement } from "../db/sql.ts";
-import type { Role } from "./spaces.ts";
+import type { CheckedAccess, Role } from "./spaces.ts";
 import { intentionList, SESSION_CTE } from "./write-sql.ts";
 
-/** What the history statement found: the caller, their access, and the page. */
-export type HistoryOutcome =
-  | { kind: "no-session" }
-  | { kind: "no-space" }
-  | {
-      kind: "found";
-      visibility: "public" | "private";
-      role: Role | null;
-      intentions: Intention[];
-      hasMore: boolean;
-    };
+/** What the history statement found: the caller's access, and the page. */
+export type HistoryOutcome = CheckedAccess<{ intentions: Intention[]; hasMore: boolean }>;
 
 type HistoryRow = {
   beingId: string | null;

@@ -2,20 +2,14 @@ import type { Cursor } from "@rhizome/protocol";
 import type { Db } from "../db/client.ts";
 import { preparedStatement } from "../db/sql.ts";
 import type { RateWindow } from "./rate-limits.ts";
-import type { Role } from "./spaces.ts";
+import type { CheckedAccess, Role } from "./spaces.ts";
 import { runWrite, SESSION_CTE, takenCte, UNDER_LIMIT, WINDOW_PARAMS } from "./write-sql.ts";
 
-/** What the one statement of a read marker found and did, for the service to answer from. */
-export type MarkReadOutcome =
-  | { kind: "no-session" }
-  | { kind: "no-space" }
-  | {
-      kind: "found";
-      visibility: "public" | "private";
-      role: Role | null;
-      /** The write limit counted it (false: the window was full, or not a member). */
-      taken: boolean;
-    };
+/**
+ * What the one statement of a read marker found and did: `taken`, the write limit counted it
+ * (false: the window was full, or not a member).
+ */
+export type MarkReadOutcome = CheckedAccess<{ taken: boolean }>;
 
 type MarkReadRow = {
   beingId: string | null;

@@ -7,6 +7,15 @@ import { beingColumns } from "./beings.ts";
 
 export type Role = "owner" | "member";
 
+/**
+ * What a one-statement read or write found of its caller and the space: no live session, no
+ * such space, or the caller's access to it with the statement's own result (`Found`).
+ */
+export type CheckedAccess<Found extends object> =
+  | { kind: "no-session" }
+  | { kind: "no-space" }
+  | ({ kind: "found"; visibility: Visibility; role: Role | null } & Found);
+
 const spaceColumns = {
   id: spaces.id,
   name: spaces.name,

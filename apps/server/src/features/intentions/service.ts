@@ -1,5 +1,5 @@
 import type { Intention } from "@rhizome/protocol";
-import { mayRead } from "../../access/rule.ts";
+import { mayRead, readableOrRefusal } from "../../access/rule.ts";
 import {
   type ChangeOutcome,
   editIntention,
@@ -162,16 +162,15 @@ export class IntentionsService {
     sessionKey: string,
     query: typeof HistoryQuery.static,
   ): Promise<{ intentions: Intention[]; hasMore: boolean } | Failure> {
-    const outcome = await readHistoryPage(this.db, {
-      sessionKey,
-      spaceId,
-      before: query.before,
-      limit: query.limit ?? DEFAULT_HISTORY_LIMIT,
-    });
-    if (outcome.kind === "no-session") return revoked();
-    if (outcome.kind === "no-space" || !mayRead(outcome.visibility, outcome.role)) {
-      return notFound("space");
-    }
-    return { intentions: outcome.intentions, hasMore: outcome.hasMore };
+    const found = readableOrRefusal(
+      await readHistoryPage(this.db, {
+        sessionKey,
+        spaceId,
+        before: query.before,
+        limit: query.limit ?? DEFAULT_HISTORY_LIMIT,
+      }),
+    );
+    if (isFailure(found)) return found;
+    return { intentions: found.intentions, hasMore: found.hasMore };
   }
 }

@@ -1,5 +1,5 @@
 import type { Being, Space } from "@rhizome/protocol";
-import { mayRead } from "../../access/rule.ts";
+import { mayRead, readableOrRefusal } from "../../access/rule.ts";
 import { findBeing } from "../../data/beings.ts";
 import { markRead } from "../../data/read-marker.ts";
 import { type ListedSpace, listVisibleSpaces } from "../../data/space-list.ts";
@@ -20,7 +20,6 @@ import {
   isFailure,
   notFound,
   rateLimited,
-  revoked,
 } from "../../failure.ts";
 import { type RateLimiter, refusal } from "../../limits/rate-limiter.ts";
 import type { CreateSpaceBody } from "./model.ts";
@@ -62,13 +61,12 @@ export class SpacesService {
     cursor: string,
   ): Promise<undefined | Failure> {
     const window = this.limits.writes.window();
-    const outcome = await markRead(this.db, { sessionKey, spaceId, cursor, window });
-    if (outcome.kind === "no-session") return revoked();
-    if (outcome.kind === "no-space" || !mayRead(outcome.visibility, outcome.role)) {
-      return notFound("space");
-    }
-    if (outcome.role === null) return forbidden("join the space to keep a read marker");
-    if (!outcome.taken) return rateLimited("too many writes, slow down", window.retryAfter);
+    const found = readableOrRefusal(
+      await markRead(this.db, { sessionKey, spaceId, cursor, window }),
+    );
+    if (isFailure(found)) return found;
+    if (found.role === null) return forbidden("join the space to keep a read marker");
+    if (!found.taken) return rateLimited("too many writes, slow down", window.retryAfter);
     return undefined;
   }
 
