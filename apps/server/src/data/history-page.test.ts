@@ -2,23 +2,13 @@ import { expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "../db/sql.ts";
 import { describeEachDriver } from "../testing/databases.ts";
-import { seedOwnedSpace } from "../testing/seed.ts";
+import { fillSpace, seedOwnedSpace } from "../testing/seed.ts";
 import { HISTORY_PAGE_SQL, readHistoryPage } from "./intentions.ts";
 
 /** The history page's one statement: its answers, and its plan as a prepared statement. */
 describeEachDriver("a history page in one statement", (handle) => {
-  async function fill(spaceId: string, authorId: string, count: number) {
-    await handle.database.db.execute(sql`
-      WITH stamped AS (
-        UPDATE spaces SET head = head + make_interval(secs => ${count} / 1000000.0)
-        WHERE id = ${spaceId} RETURNING head
-      )
-      INSERT INTO intentions (id, space_id, author_id, content, created_at, updated_at)
-      SELECT gen_random_uuid(), ${spaceId}, ${authorId}, 'page ' || n,
-        stamped.head - make_interval(secs => (${count} - n) / 1000000.0),
-        stamped.head - make_interval(secs => (${count} - n) / 1000000.0)
-      FROM stamped, generate_series(1, ${count}) AS n`);
-  }
+  const fill = (spaceId: string, authorId: string, count: number) =>
+    fillSpace(handle.database.db, { spaceId, authorId, count, prefix: "page" });
 
   test("pages walk back oldest first; no session, no space and no page each say so", async () => {
     const { db } = handle.database;

@@ -32,10 +32,9 @@ describe("one-statement writes that lose a race while waiting for the space's cl
     return Promise.all(running);
   }
 
-  test("two posts at the limit's last unit: one lands, one is refused, the clock moves once", async () => {
-    const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "last_unit");
-    const window = { ...UNLIMITED_WINDOW, keyPrefix: "race:", limit: 1 };
-    const post = (content: string) =>
+  /** Posts with a fresh id each, straight through the data layer. */
+  const poster =
+    (sessionKey: string, spaceId: string, window: typeof UNLIMITED_WINDOW) => (content: string) =>
       postIntention(pg.database.db, {
         sessionKey,
         spaceId,
@@ -43,6 +42,11 @@ describe("one-statement writes that lose a race while waiting for the space's cl
         content,
         window,
       });
+
+  test("two posts at the limit's last unit: one lands, one is refused, the clock moves once", async () => {
+    const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "last_unit");
+    const window = { ...UNLIMITED_WINDOW, keyPrefix: "race:", limit: 1 };
+    const post = poster(sessionKey, spaceId, window);
     const outcomes = await parked(spaceId, () => [post("a"), post("b")]);
 
     const taken = outcomes.map((outcome) => outcome.kind === "done" && outcome.taken);
@@ -55,15 +59,8 @@ describe("one-statement writes that lose a race while waiting for the space's cl
   test("posts parked behind the space's lock each learn the head they started from, not their snapshot's", async () => {
     const { sessionKey, spaceId } = await seedOwnedSpace(pg.database.db, "predecessors");
     const start = await pg.truth.head(spaceId);
-    const post = (content: string) =>
-      postIntention(pg.database.db, {
-        sessionKey,
-        spaceId,
-        id: crypto.randomUUID(),
-        content,
-        window: UNLIMITED_WINDOW,
-      });
-    const outcomes = await parked(spaceId, () => ["a", "b", "c", "d"].map(post));
+    const post = poster(sessionKey, spaceId, UNLIMITED_WINDOW);
+    const outcomes = await parked(spaceId, () => ["a", "b", "c", "d"].map((c) => post(c)));
 
     // Each took its snapshot before any committed: the chain must come from under the lock.
     const links = outcomes

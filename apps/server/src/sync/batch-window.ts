@@ -57,7 +57,7 @@ export class BatchWindow {
    * when the window is closed, so that what follows is batched as after a flush.
    */
   lead(): boolean {
-    if (this.#disposed || this.#timer !== undefined) return false;
+    if (this.#disposed || this.open) return false;
     this.#open();
     return true;
   }

@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { spaceListStatement, UNREAD_CAP } from "../../data/space-list.ts";
 import { rowsOf } from "../../db/sql.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
+import { fillSpace } from "../../testing/seed.ts";
 import { asErrorBody, TestApp } from "../../testing/test-app.ts";
 
 type Listed = Space & {
@@ -26,6 +27,8 @@ describeEachDriver("read markers", (handle) => {
     bob = await app.signup("marker_bob");
   });
   afterAll(() => app.close());
+  const fill = (spaceId: string, authorId: string, count: number) =>
+    fillSpace(handle.database.db, { spaceId, authorId, count, prefix: "filler" });
 
   async function sharedSpace(visibility: Space["visibility"] = "public"): Promise<string> {
     const { space } = await app.expect<{ space: Space }>(201, "POST", "/api/spaces", {
@@ -184,18 +187,4 @@ describeEachDriver("read markers", (handle) => {
     expect(plan).toContain("intentions_space_live_created_idx");
     expect(plan).not.toMatch(/Seq Scan on intentions/);
   });
-
-  /** `count` intentions by `authorId`, stamped after the space's head, in one statement. */
-  async function fill(spaceId: string, authorId: string, count: number) {
-    await handle.database.db.execute(sql`
-      WITH stamped AS (
-        UPDATE spaces SET head = head + make_interval(secs => ${count} / 1000000.0)
-        WHERE id = ${spaceId} RETURNING head
-      )
-      INSERT INTO intentions (id, space_id, author_id, content, created_at, updated_at)
-      SELECT gen_random_uuid(), ${spaceId}, ${authorId}, 'filler ' || n,
-        stamped.head - make_interval(secs => (${count} - n) / 1000000.0),
-        stamped.head - make_interval(secs => (${count} - n) / 1000000.0)
-      FROM stamped, generate_series(1, ${count}) AS n`);
-  }
 });
