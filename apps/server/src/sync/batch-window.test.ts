@@ -53,3 +53,58 @@ describe("the batch window adapts to the audience", () => {
     expect(burst(5000, 250)).toEqual([0, 0, 0, 1000]);
   });
 });
+
+describe("a window whose trailing flush sends nothing", () => {
+  const settings = { batchMs: 1000, maxBatch: 100, batchAudience: 1 };
+
+  /** A window whose flushes report what they found: `found()` answers each in turn. */
+  function rig(found: () => boolean) {
+    const clock = new ManualClock();
+    const start = clock.now;
+    const flushes: number[] = [];
+    const window: BatchWindow = new BatchWindow(clock.timers, settings, () => {
+      flushes.push(clock.now - start);
+      window.take();
+      if (found()) window.sent();
+      else window.quiet();
+    });
+    return { clock, flushes, window };
+  }
+
+  test("closes: the next change leads instead of waiting out a window after a quiet one", () => {
+    // The first flush sends the change; the trailing one reads only that change's own
+    // notification again, and finds nothing.
+    const answers = [true, false, true];
+    const { clock, flushes, window } = rig(() => answers.shift() ?? true);
+    window.announce();
+    window.announce(); // the same change's notification, arriving within the window
+    clock.advance(1000);
+    expect(flushes).toEqual([0, 1000]);
+    expect(window.open).toBe(false);
+    clock.advance(1);
+    window.announce();
+    expect(flushes).toEqual([0, 1000, 1001]);
+  });
+
+  test("stays open when it sent a frame, so frames stay a window apart", () => {
+    const { clock, flushes, window } = rig(() => true);
+    window.announce();
+    window.announce();
+    clock.advance(1000);
+    expect(window.open).toBe(true);
+    clock.advance(1);
+    window.announce();
+    clock.advance(5000);
+    expect(flushes).toEqual([0, 1000, 2000]);
+  });
+
+  test("a window a frame opened ignores an empty flush: a join's read must not cut it short", () => {
+    const { clock, flushes, window } = rig(() => true);
+    window.announce();
+    window.quiet(); // another flush (a joiner's) found nothing
+    expect(window.open).toBe(true);
+    window.announce();
+    clock.advance(1000);
+    expect(flushes).toEqual([0, 1000]);
+  });
+});

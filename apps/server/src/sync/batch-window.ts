@@ -21,6 +21,8 @@ export class BatchWindow {
   /** Changes announced since the last flush started: what the next flush will carry. */
   #pending = 0;
   #timer: unknown;
+  /** The running window was opened for a trailing flush that has sent nothing yet. */
+  #provisional = false;
   #disposed = false;
 
   constructor(
@@ -62,6 +64,27 @@ export class BatchWindow {
     return true;
   }
 
+  /** A flush sent a frame: the running window, if any, is a real one. */
+  sent(): void {
+    this.#provisional = false;
+  }
+
+  /**
+   * A flush found nothing to send. A window opened for a trailing flush (the notification of
+   * a change already sent, say) then had no frame at its start: it closes, so that the next
+   * change takes the leading edge instead of waiting out a window after a quiet one.
+   */
+  quiet(): void {
+    if (!this.#provisional || this.#disposed) return;
+    this.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#provisional = false;
+    if (this.#pending > 0) {
+      this.flush();
+      this.#open();
+    }
+  }
+
   /** A flush starts: it takes every change announced so far. */
   take(): number {
     const taken = this.#pending;
@@ -79,13 +102,15 @@ export class BatchWindow {
     this.timers.clearTimeout(this.#timer);
   }
 
-  #open(): void {
+  #open(provisional = false): void {
+    this.#provisional = provisional;
     this.#timer = this.timers.setTimeout(
       () => {
         this.#timer = undefined;
+        this.#provisional = false;
         if (this.#pending > 0 && !this.#disposed) {
+          this.#open(true);
           this.flush();
-          this.#open();
         }
       },
       windowMs(this.settings, this.audience()),

@@ -64,3 +64,22 @@ describe("SpaceChannel, posts made through this process", () => {
     expect(client.events.at(-1)?.created.map((i) => i.content)).toEqual(["from another instance"]);
   });
 });
+
+describe("SpaceChannel, the window after a post sent without a read", () => {
+  test("its own notification, read at the window's end, does not hold the next post for another window", async () => {
+    // The full window, whatever the audience: the next post comes 1 ms after it.
+    const rig = channelRig({ batchMs: 1000, batchAudience: 1, heartbeatMs: 60_000 });
+    const client = await rig.join();
+    post(rig, "first", { notifyFirst: false });
+    await rig.settle();
+    rig.clock.advance(1000); // the window ends: its read finds nothing new
+    await rig.settle();
+    rig.clock.advance(1);
+    post(rig, "second", { notifyFirst: false });
+    await rig.settle();
+    const received = client.events.map((e) => e.created.map((i) => i.content));
+    expect(received).toEqual([[], ["first"], ["second"]]);
+    expect(rig.metrics.localSends).toBe(2);
+    expect(rig.source.isCaughtUp(client.state)).toBe(true);
+  });
+});

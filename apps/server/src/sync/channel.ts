@@ -274,7 +274,7 @@ export class SpaceChannel {
       this.#retry = this.#timers.setTimeout(() => this.#requestFlush(), FLUSH_RETRY_MS);
       return;
     }
-    if (!read || read.changes.length === 0) return;
+    if (!read || read.changes.length === 0) return this.#batch.quiet();
     if (read.changes.length > cap) return this.#startOver();
     this.#ring.append(read.changes);
     phase.readThrough = read.head;
@@ -305,6 +305,7 @@ export class SpaceChannel {
     // Read through: even a delta of omitted changes only (created and deleted since) is
     // sent, empty, so that its readers' cursors move past what it read.
     this.#audience.broadcast(new Frame(event));
+    this.#batch.sent();
     phase.lastSent = event.timestamp;
     this.#audience.catchUp({ ...phase, ring: this.#ring });
     this.deps.metrics.recordFlush((performance.now() - started) / 1000);
