@@ -8,6 +8,7 @@
 //   elysia   signal, served by an Elysia route
 //   elysia-headers  elysia, with a header set for every request (apps/server's security
 //            headers), which makes Elysia re-wrap the handler's Response
+//   rewrap   plain, handed on as `new Response(response.body, …)`, as Elysia re-wraps one
 // Not a bench dependency: the probe borrows the server's copy, to use the very same version.
 // With RELAY_PORT and PEER_RELAY_PORT, processes share PORT (SO_REUSEPORT) as apps/server's
 // workers do, and each relays the posts it receives to its peer over loopback HTTP.
@@ -73,7 +74,9 @@ function open(request?: Request, server?: Server<unknown>): Response {
     },
     strategy,
   );
-  return new Response(stream, { headers: HEADERS });
+  const response = new Response(stream, { headers: HEADERS });
+  if (variant === "rewrap") return new Response(response.body, { headers: response.headers });
+  return response;
 }
 
 const peerRelay = process.env.PEER_RELAY_PORT;
@@ -100,6 +103,14 @@ async function broadcast(request: Request, relay = Boolean(peerRelay)): Promise<
 }
 
 const port = Number(process.env.PORT);
+// Every variant answers its peer's relays, or a peer's subscribers would never get a post.
+if (process.env.RELAY_PORT) {
+  Bun.serve({
+    port: Number(process.env.RELAY_PORT),
+    hostname: "127.0.0.1",
+    fetch: (request) => broadcast(request, false),
+  });
+}
 if (variant.startsWith("elysia")) {
   new Elysia()
     .onRequest(({ set }) => {
@@ -110,13 +121,6 @@ if (variant.startsWith("elysia")) {
     .post("/post/:space", ({ request }) => broadcast(request), { parse: "none" })
     .listen({ port, hostname: "127.0.0.1", idleTimeout: 30 });
 } else {
-  if (process.env.RELAY_PORT) {
-    Bun.serve({
-      port: Number(process.env.RELAY_PORT),
-      hostname: "127.0.0.1",
-      fetch: (request) => broadcast(request, false),
-    });
-  }
   Bun.serve({
     port,
     hostname: "127.0.0.1",
