@@ -14,6 +14,8 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
 }) => {
   const ada = await createBeing(stack, "Ada Lovelace", "#3b5bdb");
   const spaceId = await createSpace(ada);
+  // Created later, so listed first until Ada writes in the other one.
+  const newer = await createSpace(ada, { name: "Orchard" });
   const page = await openAs(browser, stack, ada);
   const chat = new ChatPage(page);
   await chat.open(spaceId);
@@ -29,6 +31,11 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
   stack.proxy.blocked = true;
   stack.proxy.cutAll();
   await chat.expectState("offline");
+  const sidebarOrder = () =>
+    page
+      .getByTestId("space-item")
+      .evaluateAll((nodes) => nodes.map((node) => (node as HTMLElement).dataset.spaceId));
+  await expect.poll(sidebarOrder).toEqual([newer, spaceId]);
   const contents = ["first, offline", "second, offline", "third, offline"];
   for (const content of contents) await chat.send(content);
   await expect(chat.messages).toHaveCount(3);
@@ -40,6 +47,8 @@ test("offline: messages wait as pending, survive a reload, and are stored exactl
     .locator(`[data-testid="space-item"][data-space-id="${spaceId}"]`)
     .getByTestId("space-preview");
   await expect(preview).toHaveText("You: third, offline");
+  // The space written in moves up, though nothing of it has reached the server yet.
+  await expect.poll(sidebarOrder).toEqual([spaceId, newer]);
   const ids = await chat.messages.evaluateAll((nodes) =>
     nodes.map((node) => (node as HTMLElement).dataset.id),
   );

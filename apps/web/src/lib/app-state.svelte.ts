@@ -50,6 +50,7 @@ function messenger(app: AppState, beingId: string): Messenger {
         }),
       ),
     onWindow: (spaceId, window, cursor) => app.outbox?.reconcile(spaceId, window, cursor),
+    ownWrites: () => app.outbox?.lastWritten() ?? new Map(),
     onUnauthorized: () => app.session.expired(),
     onReconnect: () => app.refreshBeings(),
     network: browserNetwork(),

@@ -36,6 +36,8 @@ export type MessengerOptions = {
   loadHistory: HistoryLoader;
   /** Each followed space's window as it changes (the outbox settles what was delivered). */
   onWindow?: (spaceId: string, window: readonly Intention[], cursor: Cursor | null) => void;
+  /** When the being last wrote in each space, of its messages not yet synced (the outbox). */
+  ownWrites?: () => ReadonlyMap<string, Cursor>;
   /** The stream refused the session. */
   onUnauthorized?: () => void;
   /** The stream is live again after a drop (others' profiles are read again). */
@@ -80,7 +82,13 @@ export class Messenger {
 
   /** The being's spaces, own first, then by latest activity; each with its unread count. */
   readonly entries: SidebarEntry[] = $derived.by(() =>
-    buildEntries(this.#listing ?? [], this.#states, this.#reads, this.beingId),
+    buildEntries(
+      this.#listing ?? [],
+      this.#states,
+      this.#reads,
+      this.beingId,
+      this.#options.ownWrites?.(),
+    ),
   );
   readonly totalUnread: number = $derived(
     this.entries.reduce((sum, entry) => sum + entry.unread, 0),

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { intention, stamp } from "@rhizome/protocol/testing";
 import { listed } from "../testing/messenger-fakes.ts";
 import {
+  buildEntries,
   compareEntries,
   latestIntention,
   previewIntention,
@@ -33,6 +34,27 @@ describe("the sidebar", () => {
       "e",
       "a",
     ]);
+  });
+
+  test("a space where the being wrote a message not yet synced moves up with it", () => {
+    const quiet = listed("00000000-0000-4000-8000-000000000001", { name: "quiet", role: "member" });
+    const busy = {
+      ...listed("00000000-0000-4000-8000-000000000002", { name: "busy", role: "member" }),
+      lastIntention: intention(5),
+    };
+    const order = (writes?: Map<string, string>) =>
+      buildEntries([quiet, busy], new Map(), new Map(), "me", writes).map((e) => e.space.name);
+    expect(order()).toEqual(["busy", "quiet"]);
+    expect(order(new Map([[quiet.id, stamp(9)]]))).toEqual(["quiet", "busy"]);
+    // An older own message (stored, its delta on the way) does not move it back.
+    const entries = buildEntries(
+      [busy],
+      new Map(),
+      new Map(),
+      "me",
+      new Map([[busy.id, stamp(1)]]),
+    );
+    expect(entries[0]?.activeAt).toBe(intention(5).createdAt);
   });
 
   test("the latest intention: the window's once synced, the listing's when newer or alone", () => {

@@ -11,7 +11,10 @@ export type SidebarEntry = {
   unread: number;
   /** The latest live intention, from the stream once it is synced, else from the listing. */
   latest: Intention | null;
-  /** The latest activity: the latest intention's time, else the space's creation. */
+  /**
+   * The latest activity: the latest intention's time, or the being's own newer message not
+   * yet synced (it was written after everything seen there), else the space's creation.
+   */
   activeAt: Cursor;
 };
 
@@ -71,16 +74,19 @@ export function buildEntries(
   states: ReadonlyMap<string, SyncState>,
   reads: ReadonlyMap<string, ReadState>,
   meId: string,
+  ownWrites: ReadonlyMap<string, Cursor> = new Map(),
 ): SidebarEntry[] {
   const entries = listing.filter(isMember).map((space): SidebarEntry => {
     const state = states.get(space.id);
     const window = state?.window ?? [];
     const latest = latestIntention(space.lastIntention, window, state?.deletedIds ?? new Set());
+    const synced = latest?.createdAt ?? space.createdAt;
+    const written = ownWrites.get(space.id);
     return {
       space,
       unread: unreadCount(reads.get(space.id) ?? UNKNOWN_READ, window, meId),
       latest,
-      activeAt: latest?.createdAt ?? space.createdAt,
+      activeAt: written !== undefined && written > synced ? written : synced,
     };
   });
   return sortEntries(entries);

@@ -7,6 +7,7 @@ import {
   type DisplayIntention,
   type Dropped,
   enqueue,
+  lastWrittenBySpace,
   nextToSend,
   nextWakeAt,
   type OutboxEntry,
@@ -114,6 +115,11 @@ export class Outbox {
   /** The window with the being's pending entries of the same space (every tab's) after it. */
   display(spaceId: string, window: readonly Intention[]): DisplayIntention[] {
     return withPending(window, adopt(this.#entries, this.#others), spaceId);
+  }
+
+  /** When the being last wrote in each space, of the entries not yet synced (every tab's). */
+  lastWritten(): Map<string, Cursor> {
+    return lastWrittenBySpace(adopt(this.#entries, this.#others));
   }
 
   /** The network is back (the browser's `online` event): stop waiting out backoff. */

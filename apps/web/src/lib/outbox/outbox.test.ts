@@ -7,6 +7,7 @@ import {
   clientCursor,
   createEntry,
   enqueue,
+  lastWrittenBySpace,
   nextToSend,
   nextWakeAt,
   type OutboxEntry,
@@ -252,5 +253,18 @@ describe("parseEntries", () => {
     expect(parseEntries("{not json")).toEqual([]);
     expect(parseEntries(null)).toEqual([]);
     expect(parseEntries('{"a":1}')).toEqual([]);
+  });
+});
+
+describe("lastWrittenBySpace", () => {
+  test("each space's newest entry: the server's stamp once stored, else the client clock's", () => {
+    const acknowledged = { ...entry(2), storedAt: stamp(7), storedCreatedAt: stamp(6) };
+    const dayLater = entry(1, Date.UTC(2025, 0, 2)); // queued after the stored one's stamp
+    const elsewhereOld = entry(3, 1000, OTHER_SPACE); // queued in 1970
+    const elsewhereStored = { ...entry(4, 1000, OTHER_SPACE), storedCreatedAt: stamp(9) };
+    const written = lastWrittenBySpace([acknowledged, dayLater, elsewhereOld, elsewhereStored]);
+    expect(written.get(SPACE)).toBe(clientCursor(dayLater.queuedAt));
+    expect(written.get(OTHER_SPACE)).toBe(stamp(9));
+    expect(lastWrittenBySpace([]).size).toBe(0);
   });
 });

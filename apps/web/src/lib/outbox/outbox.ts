@@ -222,6 +222,20 @@ export function withPending(
   return [...shown, ...pending];
 }
 
+/**
+ * When the being last wrote in each space, of what the outbox still holds (pending, or stored
+ * and on its way): the server's stamp once it answered, else the client clock's.
+ */
+export function lastWrittenBySpace(entries: readonly OutboxEntry[]): Map<string, Cursor> {
+  const written = new Map<string, Cursor>();
+  for (const entry of entries) {
+    const at = entry.storedCreatedAt ?? clientCursor(entry.queuedAt);
+    const known = written.get(entry.spaceId);
+    if (known === undefined || at > known) written.set(entry.spaceId, at);
+  }
+  return written;
+}
+
 /** A cursor-shaped stamp from the client clock, for display and grouping only. */
 export function clientCursor(ms: number): Cursor {
   return new Date(ms).toISOString().replace(/Z$/, "000Z");
