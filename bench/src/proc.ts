@@ -57,6 +57,32 @@ export function cpuMicrosOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
 }
 
+/** CPU time (µs) of each of `pids` still running: one that ended meanwhile is left out. */
+export function cpuMicrosByPid(pids: readonly number[]): Map<number, number> {
+  const readings = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      readings.set(pid, cpuMicros(pid));
+    } catch {
+      // Ended meanwhile (a Postgres backend or autovacuum worker comes and goes).
+    }
+  }
+  return readings;
+}
+
+/** CPU used between two readings by the processes read both times. */
+export function cpuUsedBetween(
+  before: ReadonlyMap<number, number>,
+  after: ReadonlyMap<number, number>,
+): number {
+  let used = 0;
+  for (const [pid, micros] of after) {
+    const start = before.get(pid);
+    if (start !== undefined) used += micros - start;
+  }
+  return used;
+}
+
 /** Resident set size in bytes of a process and its workers, from /proc/<pid>/status. */
 export function rssBytes(pid: number): number {
   return processTree(pid).reduce((sum, member) => {

@@ -15,6 +15,16 @@ export type Running = {
   restart(): Promise<void>;
 };
 
+/** Where and as whom the load workers open streams on a server under test. */
+export function streamTarget(server: Running): {
+  kind: Kind;
+  host: string;
+  port: number;
+  token: string;
+} {
+  return { kind: server.kind, host: "127.0.0.1", port: server.port, token: server.target.token };
+}
+
 export const PEER_LABEL: Record<Kind, string> = {
   ours: "Rhizome (delta SSE)",
   sio: "Socket.IO 4.8",

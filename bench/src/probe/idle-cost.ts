@@ -2,7 +2,7 @@
 // wake-ups. `bun src/probe/idle-cost.ts [n] [seconds]`
 import { Fleet } from "../load/fleet.ts";
 import { cpuSplit } from "../proc.ts";
-import { launch } from "../servers.ts";
+import { launch, streamTarget } from "../servers.ts";
 import { createSpaces, startStack } from "../stack.ts";
 
 const n = Number(process.argv[2] ?? 2500);
@@ -12,10 +12,7 @@ const [space] = (await createSpaces(stack, 1, "idle")) as [string];
 const server = await launch("ours", stack, "node", { workers: Number(process.env.WORKERS ?? 1) });
 const fleet = await Fleet.start(2);
 await fleet.open({
-  kind: "ours",
-  host: "127.0.0.1",
-  port: server.port,
-  token: server.target.token,
+  ...streamTarget(server),
   spaces: Array(n).fill(space),
 });
 await fleet.waitLive(60_000);

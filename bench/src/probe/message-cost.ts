@@ -7,7 +7,7 @@ import { percentiles } from "../hist.ts";
 import { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { cpuSplit } from "../proc.ts";
-import { FANOUT_WORKERS, launch } from "../servers.ts";
+import { FANOUT_WORKERS, launch, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, startStack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
 
@@ -25,10 +25,7 @@ for (const kind of peers) {
   // Every worker listening before the streams open: health answers with the first one up.
   await Bun.sleep(2000);
   await fleet.open({
-    kind,
-    host: "127.0.0.1",
-    port: server.port,
-    token: server.target.token,
+    ...streamTarget(server),
     spaces: Array(n).fill(space),
     maxPending: 256,
   });

@@ -1,6 +1,6 @@
 import type { Fleet } from "../load/fleet.ts";
 import { fdLimit, openFds, rssBytes, wallMs } from "../proc.ts";
-import type { Running } from "../servers.ts";
+import { type Running, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
 import type { Held, StormSizes } from "./storm.ts";
@@ -38,10 +38,7 @@ export async function runCapacity(
   const baseline = rssBytes(server.pid);
   const started = wallMs();
   const spec = {
-    kind: "ours" as const,
-    host: "127.0.0.1",
-    port: server.port,
-    token: server.target.token,
+    ...streamTarget(server),
     maxPending: 256,
   };
   await main.open({ ...spec, spaces: spread(stormSpaces, storm.subscribers) });

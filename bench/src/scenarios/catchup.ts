@@ -1,6 +1,6 @@
 import type { Fleet } from "../load/fleet.ts";
 import { delta, scrape } from "../metrics.ts";
-import type { Running } from "../servers.ts";
+import { type Running, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { CATCHUP_SQL, CURSOR_BACK_SQL, FULL_SCAN_SQL } from "./catchup-sql.ts";
 
@@ -100,10 +100,7 @@ export async function runCatchup(
     // A live subscriber without a cursor pins the channel with its ring floor at the head,
     // so every resume from `since` (older than the floor) is served by a database read.
     await fleet.open({
-      kind: "ours",
-      host: "127.0.0.1",
-      port: ours.port,
-      token: ours.target.token,
+      ...streamTarget(ours),
       spaces: [space],
     });
     await fleet.waitLive(30_000);

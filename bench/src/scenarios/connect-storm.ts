@@ -1,6 +1,6 @@
 import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
-import { launch } from "../servers.ts";
+import { launch, streamTarget } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
 
 export type ConnectStormFigures = {
@@ -30,10 +30,7 @@ export async function runConnectStorm(
   const server = await launch(kind, stack, sioRuntime);
   try {
     await fleet.open({
-      kind,
-      host: "127.0.0.1",
-      port: server.port,
-      token: server.target.token,
+      ...streamTarget(server),
       spaces: Array.from(
         { length: sizes.subscribers },
         (_, i) => spaces[i % spaces.length] as string,

@@ -2,7 +2,7 @@ import { type Percentiles, percentiles } from "../hist.ts";
 import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { cpuSplit, wallMs } from "../proc.ts";
-import { FANOUT_WORKERS, launch } from "../servers.ts";
+import { FANOUT_WORKERS, launch, streamTarget } from "../servers.ts";
 import { addSecondWriter, createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { post, postMarked, type WriteTarget } from "../writer.ts";
 
@@ -56,10 +56,7 @@ export async function runConversation(
     for (const writer of writers) await post(writer, space, "warm-up");
     await Bun.sleep(300);
     await fleet.open({
-      kind,
-      host: "127.0.0.1",
-      port: server.port,
-      token: server.target.token,
+      ...streamTarget(server),
       spaces: Array(sizes.subscribers).fill(space),
     });
     await fleet.waitLive(30_000);

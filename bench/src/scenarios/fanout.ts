@@ -3,7 +3,7 @@ import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
 import { cpuSplit, rssBytes, serverSocketBytes, wallMs } from "../proc.ts";
-import { FANOUT_WORKERS, launch, type Running } from "../servers.ts";
+import { FANOUT_WORKERS, launch, type Running, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { post, runSchedule, type Schedule } from "../writer.ts";
 
@@ -115,10 +115,7 @@ export async function runTier(
     // Warm the write path (JIT, pools) before anything is measured.
     for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);
     const spec = {
-      kind,
-      host: "127.0.0.1",
-      port: server.port,
-      token: server.target.token,
+      ...streamTarget(server),
       maxPending: 256,
     };
     // And the stream-open path, so that the RSS baseline holds the code every connection

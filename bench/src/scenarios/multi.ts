@@ -1,7 +1,7 @@
 import type { Fleet } from "../load/fleet.ts";
 import { delta, scrape } from "../metrics.ts";
 import { rssBytes, settledRssBytes, wallMs } from "../proc.ts";
-import type { Running } from "../servers.ts";
+import { type Running, streamTarget } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
 
@@ -124,10 +124,7 @@ export async function runMulti(
   );
   const positions = streams.reduce((n, spaces) => n + spaces.length, 0);
   const spec = {
-    kind: "ours" as const,
-    host: "127.0.0.1",
-    port: server.port,
-    token: server.target.token,
+    ...streamTarget(server),
     spaces: [],
     page: sizes.page,
     maxPending: 64,

@@ -1,5 +1,5 @@
 import type { Fleet } from "../load/fleet.ts";
-import type { Running } from "../servers.ts";
+import { type Running, streamTarget } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
 import { fillSpaces, streamSpaces } from "./multi.ts";
@@ -43,10 +43,7 @@ export async function runReload(
   await fillSpaces(stack, pool, sizes.history);
   const streams = streamSpaces(pool, sizes.clients, sizes.spaces);
   await fleet.open({
-    kind: "ours",
-    host: "127.0.0.1",
-    port: server.port,
-    token: server.target.token,
+    ...streamTarget(server),
     spaces: [],
     streams,
   });

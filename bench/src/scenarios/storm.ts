@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import type { Fleet } from "../load/fleet.ts";
 import { delta, scrape } from "../metrics.ts";
 import { cpuMicros } from "../proc.ts";
-import type { Running } from "../servers.ts";
+import { type Running, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack, serverLogPath } from "../stack.ts";
 import { postMarked } from "../writer.ts";
 
@@ -57,10 +57,7 @@ export async function runStorm(
       (_, i) => spaces[i % spaces.length] as string,
     );
     await fleet.open({
-      kind: "ours",
-      host: "127.0.0.1",
-      port: server.port,
-      token: server.target.token,
+      ...streamTarget(server),
       spaces: subscribers,
       maxPending: 256,
     });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { cpuMicrosOf, processTree } from "../proc.ts";
+import { cpuMicrosByPid, cpuMicrosOf, cpuUsedBetween, processTree } from "../proc.ts";
 import { launch } from "../servers.ts";
 import { createSpaces, type Stack } from "../stack.ts";
 import type { WriteTarget } from "../writer.ts";
@@ -71,9 +71,10 @@ export async function runWriteCeiling(
     let end: ReturnType<typeof cpuNow> | undefined;
     const cpuNow = () => ({
       at: performance.now(),
-      server: cpuMicrosOf(trees?.server ?? []),
-      postgres: cpuMicrosOf(trees?.postgres ?? []),
-      ours: cpuMicrosOf(trees?.ours ?? []),
+      // Per process: a backend or autovacuum worker may end within the phase.
+      server: cpuMicrosByPid(trees?.server ?? []),
+      postgres: cpuMicrosByPid(trees?.postgres ?? []),
+      ours: cpuMicrosByPid(trees?.ours ?? []),
       loadGenerator: coordinatorMicros(),
       machine: machineBusyMicros(),
     });
@@ -126,9 +127,9 @@ export async function runWriteCeiling(
 
 type CpuReading = {
   at: number;
-  server: number;
-  postgres: number;
-  ours: number;
+  server: Map<number, number>;
+  postgres: Map<number, number>;
+  ours: Map<number, number>;
   loadGenerator: number;
   machine: number;
 };
@@ -140,7 +141,9 @@ function verdict(
   sampler: WaitSampler,
 ): CeilingFigures {
   const micros = (end.at - start.at) * 1000;
-  const busy = (key: Exclude<keyof CpuReading, "at">) => (end[key] - start[key]) / micros;
+  const used = (key: "server" | "postgres" | "ours") => cpuUsedBetween(start[key], end[key]);
+  const busy = (key: Exclude<keyof CpuReading, "at">) =>
+    (key === "loadGenerator" || key === "machine" ? end[key] - start[key] : used(key)) / micros;
   const cores = cpus().length;
   const coresBusy = {
     server: busy("server"),
@@ -193,8 +196,8 @@ function verdict(
     cores,
     coresBusy,
     cpuMicrosPerWrite: {
-      server: (end.server - start.server) / accepted,
-      postgres: (end.postgres - start.postgres) / accepted,
+      server: used("server") / accepted,
+      postgres: used("postgres") / accepted,
     },
     waits,
     saturates,
