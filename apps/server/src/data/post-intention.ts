@@ -4,6 +4,7 @@ import { cursorSql, preparedStatement } from "../db/sql.ts";
 import type { RateWindow } from "./rate-limits.ts";
 import type { Role } from "./spaces.ts";
 import {
+  accessCte,
   clockCte,
   clockGuard,
   intentionList,
@@ -58,12 +59,7 @@ type PostRow = {
  * are in write-sql.ts). An id already stored moves no clock and inserts nothing; it still
  * counts as a write, as every attempt of a member does.
  */
-export const POST_INTENTION_SQL = `WITH ${SESSION_CTE}, access AS (
-     SELECT s.visibility, m.role
-     FROM session
-     JOIN spaces AS s ON s.id = $5::uuid
-     LEFT JOIN space_members AS m ON m.space_id = s.id AND m.being_id = session.being_id
-   ), existing AS (
+export const POST_INTENTION_SQL = `WITH ${SESSION_CTE}, ${accessCte("$5::uuid")}, existing AS (
      SELECT ${intentionList("i")}, i.deleted_at IS NOT NULL AS deleted
      FROM intentions AS i WHERE i.id = $6::uuid
    ), allowed AS (

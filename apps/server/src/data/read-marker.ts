@@ -2,8 +2,15 @@ import type { Cursor } from "@rhizome/protocol";
 import type { Db } from "../db/client.ts";
 import { preparedStatement } from "../db/sql.ts";
 import type { RateWindow } from "./rate-limits.ts";
-import type { CheckedAccess, Role } from "./spaces.ts";
-import { runWrite, SESSION_CTE, takenCte, UNDER_LIMIT, WINDOW_PARAMS } from "./write-sql.ts";
+import { type AccessRow, type CheckedAccess, checkedAccess } from "./spaces.ts";
+import {
+  accessCte,
+  runWrite,
+  SESSION_CTE,
+  takenCte,
+  UNDER_LIMIT,
+  WINDOW_PARAMS,
+} from "./write-sql.ts";
 
 /**
  * What the one statement of a read marker found and did: `taken`, the write limit counted it
@@ -11,12 +18,7 @@ import { runWrite, SESSION_CTE, takenCte, UNDER_LIMIT, WINDOW_PARAMS } from "./w
  */
 export type MarkReadOutcome = CheckedAccess<{ taken: boolean }>;
 
-type MarkReadRow = {
-  beingId: string | null;
-  visibility: "public" | "private" | null;
-  role: Role | null;
-  taken: boolean;
-};
+type MarkReadRow = AccessRow & { taken: boolean };
 
 /**
  * A read marker in one statement, one round trip: the session, the membership and the write
@@ -25,12 +27,8 @@ type MarkReadRow = {
  */
 const markReadStatement = preparedStatement<MarkReadRow>(
   "mark_read",
-  `WITH ${SESSION_CTE}, access AS (
-     SELECT s.visibility, m.role, LEAST($6::timestamptz, s.head) AS mark
-     FROM session
-     JOIN spaces AS s ON s.id = $5::uuid
-     LEFT JOIN space_members AS m ON m.space_id = s.id AND m.being_id = session.being_id
-   ), allowed AS (
+  `WITH ${SESSION_CTE}, ${accessCte("$5::uuid", ", LEAST($6::timestamptz, s.head) AS mark")},
+   allowed AS (
      SELECT 1 FROM access, session WHERE access.role IS NOT NULL AND ${UNDER_LIMIT}
    ), ${takenCte("EXISTS (SELECT 1 FROM allowed)")},
    moved AS (
@@ -55,7 +53,5 @@ export async function markRead(
 ): Promise<MarkReadOutcome> {
   const { window, ...marker } = input;
   const row = await runWrite(markReadStatement, db, { ...marker, ...window });
-  if (!row.beingId) return { kind: "no-session" };
-  if (!row.visibility) return { kind: "no-space" };
-  return { kind: "found", visibility: row.visibility, role: row.role, taken: row.taken };
+  return checkedAccess(row, { taken: row.taken });
 }

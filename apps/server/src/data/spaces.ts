@@ -16,6 +16,23 @@ export type CheckedAccess<Found extends object> =
   | { kind: "no-space" }
   | ({ kind: "found"; visibility: Visibility; role: Role | null } & Found);
 
+/** The columns a statement with `accessCte` (write-sql.ts) answers with: null when absent. */
+export type AccessRow = {
+  beingId: string | null;
+  visibility: Visibility | null;
+  role: Role | null;
+};
+
+/** A statement's access columns, and what it found besides, as its outcome. */
+export function checkedAccess<Found extends object>(
+  row: AccessRow | undefined,
+  found: Found,
+): CheckedAccess<Found> {
+  if (!row?.beingId) return { kind: "no-session" };
+  if (!row.visibility) return { kind: "no-space" };
+  return { kind: "found", visibility: row.visibility, role: row.role, ...found };
+}
+
 const spaceColumns = {
   id: spaces.id,
   name: spaces.name,

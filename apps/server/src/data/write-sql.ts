@@ -21,6 +21,19 @@ export const SESSION_CTE = `session AS (
      SELECT being_id FROM sessions WHERE token_hash = $1::text AND expires_at > now()
    )`;
 
+/**
+ * The caller's access to the space `spaceId`: its id and visibility, the caller's role (null:
+ * not a member) and `extra` columns; no row without a live session or without the space.
+ */
+export function accessCte(spaceId: string, extra = ""): string {
+  return `access AS (
+     SELECT s.id, s.visibility, m.role${extra}
+     FROM session
+     JOIN spaces AS s ON s.id = ${spaceId}
+     LEFT JOIN space_members AS m ON m.space_id = s.id AND m.being_id = session.being_id
+   )`;
+}
+
 /** The limit's counter, as last committed, is below the limit: the pre-check (no lock). */
 export const UNDER_LIMIT = `coalesce((SELECT count FROM rate_limits
      WHERE key = $2::text || session.being_id::text AND window_start = $3::bigint), 0) < $4::int`;
