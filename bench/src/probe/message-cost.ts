@@ -35,9 +35,10 @@ for (const kind of peers) {
   const idleStart = performance.now();
   await Bun.sleep(3000);
   const idle1 = cpuSplit(server.pid);
+  const idleMs = performance.now() - idleStart;
   const idlePerMs = {
-    user: (idle1.user - idle0.user) / (performance.now() - idleStart),
-    system: (idle1.system - idle0.system) / (performance.now() - idleStart),
+    user: (idle1.user - idle0.user) / idleMs,
+    system: (idle1.system - idle0.system) / idleMs,
   };
   const user: number[] = [];
   const system: number[] = [];

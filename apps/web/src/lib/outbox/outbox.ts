@@ -206,7 +206,7 @@ export function withPending(
   for (const entry of entries) {
     if (entry.spaceId !== spaceId || synced.has(entry.id)) continue;
     const acknowledged = entry.storedAt !== undefined;
-    const created = entry.storedCreatedAt ?? clientCursor(entry.queuedAt);
+    const created = writtenAt(entry);
     (acknowledged ? shown : pending).push({
       id: entry.id,
       spaceId: entry.spaceId,
@@ -229,11 +229,16 @@ export function withPending(
 export function lastWrittenBySpace(entries: readonly OutboxEntry[]): Map<string, Cursor> {
   const written = new Map<string, Cursor>();
   for (const entry of entries) {
-    const at = entry.storedCreatedAt ?? clientCursor(entry.queuedAt);
+    const at = writtenAt(entry);
     const known = written.get(entry.spaceId);
     if (known === undefined || at > known) written.set(entry.spaceId, at);
   }
   return written;
+}
+
+/** When an entry was written: the server's stamp once it answered, else the client clock's. */
+function writtenAt(entry: OutboxEntry): Cursor {
+  return entry.storedCreatedAt ?? clientCursor(entry.queuedAt);
 }
 
 /** A cursor-shaped stamp from the client clock, for display and grouping only. */
