@@ -31,6 +31,7 @@ export function authRoutes(service: AuthService, auth: Authentication, trustProx
         return session;
       },
       {
+        addressed: true,
         body: SignupBody,
         response: { 201: SessionResponse },
         detail: { summary: "Create a being and sign in" },
@@ -44,7 +45,12 @@ export function authRoutes(service: AuthService, auth: Authentication, trustProx
         set.headers["set-cookie"] = sessionCookie(session.token, request);
         return session;
       },
-      { body: SigninBody, response: { 200: SessionResponse }, detail: { summary: "Sign in" } },
+      {
+        addressed: true,
+        body: SigninBody,
+        response: { 200: SessionResponse },
+        detail: { summary: "Sign in" },
+      },
     )
     .post(
       "/signout",

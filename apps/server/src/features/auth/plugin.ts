@@ -1,4 +1,5 @@
 import { BEARER_PREFIX, HEADERS, SESSION_COOKIE } from "@rhizome/protocol";
+import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { forbidden, revoked, unauthorized } from "../../failure.ts";
 import { ApiError } from "../../http/api-error.ts";
@@ -41,35 +42,41 @@ export function authentication(
   const verified = new WeakMap<Request, Awaited<ReturnType<typeof verify>>>();
   /** `statementAuth`: the session key each request presented, proved later by its statement. */
   const deferredKeys = new WeakMap<Request, string>();
-  return new Elysia({ name: "authentication" })
-    .derive({ as: "global" }, ({ request, server }) => ({
-      /** Who is asking, for rate limits: the peer, or what the trusted proxies saw. */
-      clientKey: clientAddress(
-        server?.requestIP(request)?.address,
-        request.headers.get("x-forwarded-for"),
-        trustProxyHops,
-      ),
-    }))
-    .macro({
-      auth: sessionMacro(false),
-      streamAuth: sessionMacro(true),
-      statementAuth: {
-        detail: { security: [{ bearer: [] }] },
-        // No query here: the route's own statement proves the session (and answers 401).
-        transform({ request }: { request: Request }) {
-          const { token } = presented(request);
-          const sessionKey = hashToken(token);
-          deferredKeys.set(request, sessionKey);
-          // A request refused before its statement runs still answers 401 first.
-          deferSessionCheck(request, () => service.isLive(sessionKey));
-        },
-        resolve({ request }: { request: Request }) {
-          const sessionKey = deferredKeys.get(request);
-          if (!sessionKey) throw new ApiError(unauthorized());
-          return { sessionKey };
-        },
+  return new Elysia({ name: "authentication" }).macro({
+    /**
+     * `clientKey`: who is asking, for per-address limits: the peer, or what the trusted
+     * proxies saw. Only on the routes that need it: reading the peer costs every request.
+     */
+    addressed: {
+      resolve({ request, server }: { request: Request; server: Server<unknown> | null }) {
+        return {
+          clientKey: clientAddress(
+            server?.requestIP(request)?.address,
+            request.headers.get("x-forwarded-for"),
+            trustProxyHops,
+          ),
+        };
       },
-    });
+    },
+    auth: sessionMacro(false),
+    streamAuth: sessionMacro(true),
+    statementAuth: {
+      detail: { security: [{ bearer: [] }] },
+      // No query here: the route's own statement proves the session (and answers 401).
+      transform({ request }: { request: Request }) {
+        const { token } = presented(request);
+        const sessionKey = hashToken(token);
+        deferredKeys.set(request, sessionKey);
+        // A request refused before its statement runs still answers 401 first.
+        deferSessionCheck(request, () => service.isLive(sessionKey));
+      },
+      resolve({ request }: { request: Request }) {
+        const sessionKey = deferredKeys.get(request);
+        if (!sessionKey) throw new ApiError(unauthorized());
+        return { sessionKey };
+      },
+    },
+  });
 
   /**
    * `auth` asks the database on every request, so a revocation holds at once everywhere.

@@ -115,6 +115,7 @@ export function streamRoutes(
       },
       {
         streamAuth: true,
+        addressed: true,
         query: StreamQuery,
         detail: {
           summary: `The space's delta stream (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
@@ -130,6 +131,7 @@ export function streamRoutes(
       },
       {
         streamAuth: true,
+        addressed: true,
         body: MultiStreamBody,
         detail: {
           summary: `One delta stream for many spaces (${SSE_CONTENT_TYPE}, event \`${SYNC_EVENT_TYPE}\`)`,
