@@ -36,11 +36,15 @@ export type WriteHooks = {
 
 const NO_HOOKS: WriteHooks = { writing: () => () => {}, committed: () => {} };
 
+/** Runs a step once the current request's answer is on its way: the next turn of the loop. */
+export type AfterAnswer = (step: () => void) => void;
+
 export class IntentionsService {
   constructor(
     private readonly db: Db,
     private readonly writes: RateLimiter,
     private readonly sync: WriteHooks = NO_HOOKS,
+    private readonly afterAnswer: AfterAnswer = setImmediate,
   ) {}
 
   /**
@@ -55,7 +59,7 @@ export class IntentionsService {
   ): Promise<{ intention: Intention; created: boolean } | Failure> {
     const window = this.writes.window();
     const ended = this.sync.writing(spaceId);
-    let outcome: PostOutcome;
+    let outcome: PostOutcome | undefined;
     try {
       outcome = await postIntention(this.db, {
         sessionKey,
@@ -64,16 +68,16 @@ export class IntentionsService {
         content: input.content,
         window,
       });
-      if (outcome.kind === "done" && outcome.created && outcome.intention) {
-        const { deleted: _, ...intention } = outcome.intention;
-        const previous = outcome.previousHead;
-        this.sync.committed(
-          spaceId,
-          previous === null ? undefined : { previous, change: { ...intention, deletedAt: null } },
-        );
-      }
     } finally {
-      ended();
+      // The sender's answer goes out first: the send to this instance's subscribers (tens of
+      // ms for thousands) follows it, and the post ends only once its change is handed over.
+      const committed = outcome;
+      this.afterAnswer(() => {
+        if (committed?.kind === "done" && committed.created && committed.intention) {
+          this.#handOver(spaceId, committed.intention, committed.previousHead);
+        }
+        ended();
+      });
     }
     if (outcome.kind === "no-session") return revoked();
     if (outcome.kind === "no-space") return notFound("space");
@@ -95,6 +99,15 @@ export class IntentionsService {
     // learn that it landed, or an outbox would drop a message that is in fact stored.
     const replay = this.#asReplay(stored, spaceId, authorId, input.content);
     return refused && isFailure(replay) ? refused : replay;
+  }
+
+  /** A post's change, with the head it followed, so that the channel may send it unread. */
+  #handOver(spaceId: string, stored: Intention & { deleted: boolean }, previous: string | null) {
+    const { deleted: _, ...intention } = stored;
+    this.sync.committed(
+      spaceId,
+      previous === null ? undefined : { previous, change: { ...intention, deletedAt: null } },
+    );
   }
 
   /** An id already stored: the same post again is a replay, anything else reuses the id. */
