@@ -30,6 +30,8 @@ export type AppContext = {
   hashGate: AdmissionGate;
   guard: AccessGuard;
   sessionPurge: SessionPurge;
+  /** Whether every process of this instance listens yet (health's `ready`). */
+  startup: { readonly ready: boolean };
 };
 
 const MINUTE = 60_000;
@@ -42,6 +44,8 @@ export async function createContext(
   database: Database,
   /** The rate limits' clock (tests fix it, so that no window ends in the middle of one). */
   now: () => number = Date.now,
+  /** The server's start across its processes; an app driven in-process is ready at once. */
+  startup: { readonly ready: boolean } = { ready: true },
 ): Promise<AppContext> {
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
@@ -54,6 +58,7 @@ export async function createContext(
   await guard.start(database.listen);
   return {
     guard,
+    startup,
     sessionPurge: new SessionPurge(db),
     config,
     db,

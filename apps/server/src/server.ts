@@ -2,6 +2,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { type Startup, soloStartup } from "./os/startup.ts";
 import type { Fanout } from "./sync/fanout.ts";
 
 /** How long requests in flight may take to finish once shutdown starts, before they are cut. */
@@ -27,14 +28,19 @@ export async function startServer(
     idleTimeoutSeconds?: number;
     /** Several processes on one port (SERVER_WORKERS). */
     reusePort?: boolean;
+    /** When this process may listen, and whether its instance is ready (os/startup.ts). */
+    startup?: Startup;
   } = {},
 ): Promise<RunningServer> {
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const ctx = await createContext(config, database);
+  const startup = options.startup ?? soloStartup();
+  const ctx = await createContext(config, database, Date.now, startup);
   const { fanout } = ctx;
-  const app = createApp(ctx).listen({
+  const app = createApp(ctx);
+  await startup.mayListen();
+  app.listen({
     port: config.port,
     hostname: options.hostname ?? "0.0.0.0",
     reusePort: options.reusePort ?? false,
@@ -46,6 +52,7 @@ export async function startServer(
   });
   const server = app.server;
   if (!server) throw new Error("the HTTP server did not start");
+  startup.listening();
   ctx.sessionPurge.start();
   let stopping: Promise<void> | undefined;
   return {

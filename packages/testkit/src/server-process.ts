@@ -53,7 +53,10 @@ export class ServerProcess {
     await this.waitHealthy();
   }
 
-  /** Polls /api/health until it answers ok (the process may still be migrating). */
+  /**
+   * Polls /api/health until it answers ok and ready (the process may still be migrating, or
+   * its SERVER_WORKERS still starting: streams opened then would all land on one of them).
+   */
   async waitHealthy(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -61,7 +64,7 @@ export class ServerProcess {
         throw new Error(`server exited with ${this.#proc.exitCode}:\n${this.output.join("")}`);
       }
       const ok = await fetch(`${this.url}/api/health`)
-        .then((response) => response.ok)
+        .then(async (response) => response.ok && (await response.json()).ready !== false)
         .catch(() => false);
       if (ok) return;
       await Bun.sleep(50);

@@ -12,6 +12,21 @@ function childrenOf(pid: number): number[] {
     : [];
 }
 
+/** Sockets listening on `port` (one per process sharing it through SO_REUSEPORT). */
+function listenersOn(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  let count = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      // State 0A is LISTEN; the local address ends in the port, in hex.
+      if (state === "0A" && local?.endsWith(`:${hexPort}`)) count++;
+    }
+  }
+  return count;
+}
+
 describe.skipIf(!process.env.DATABASE_URL)(
   "SERVER_WORKERS: processes sharing one port [postgres]",
   () => {
@@ -23,6 +38,24 @@ describe.skipIf(!process.env.DATABASE_URL)(
       server = await pg.server({ SERVER_WORKERS: "3", SYNC_BATCH_MS: "20" });
     }, 120_000);
     afterAll(() => pg.close());
+
+    test("health is ready only once every process listens", async () => {
+      const port = Number(new URL(server.url).port);
+      let ready = false;
+      await waitFor(
+        async () => {
+          const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
+            ready: boolean;
+          };
+          // Read right after the answer: whoever answered ready, all three must listen.
+          if (health.ready) expect(listenersOn(port)).toBe(3);
+          ready = health.ready;
+          return ready;
+        },
+        () => "health to say ready",
+      );
+      expect(ready).toBe(true);
+    });
 
     test("streams and writes spread over the workers still converge", async () => {
       expect(childrenOf(server.pid as number)).toHaveLength(2);

@@ -1,4 +1,5 @@
 import type { Subprocess } from "bun";
+import { PrimaryStartup } from "./startup.ts";
 
 /** Set in the processes a primary starts: they serve, and supervise nothing. */
 export const WORKER_INDEX_ENV = "RZ_WORKER_INDEX";
@@ -12,16 +13,23 @@ export function isWorker(): boolean {
  * that fan-out uses every core; each one LISTENs and fans out on its own, as separate
  * instances do. A worker that dies is started again; `stop` ends them all.
  */
-export function superviseWorkers(count: number): { stop(signal: NodeJS.Signals): Promise<void> } {
+export function superviseWorkers(count: number): {
+  /** The primary's side of the start: all listen together (os/startup.ts). */
+  startup: PrimaryStartup;
+  stop(signal: NodeJS.Signals): Promise<void>;
+} {
   const workers = new Map<number, Subprocess>();
+  const startup = new PrimaryStartup(() => [...workers.values()]);
   let stopping = false;
   const start = (index: number) => {
     const worker = Bun.spawn([process.execPath, ...process.argv.slice(1)], {
       env: { ...process.env, [WORKER_INDEX_ENV]: String(index) },
       stdio: ["ignore", "inherit", "inherit"],
+      ipc: (message, from) => startup.received(from, message),
     });
     workers.set(index, worker);
     void worker.exited.then((code) => {
+      startup.ended(worker);
       if (stopping) return;
       console.error(`worker ${index} exited (${code}), starting it again`);
       setTimeout(() => start(index), 1000);
@@ -29,6 +37,7 @@ export function superviseWorkers(count: number): { stop(signal: NodeJS.Signals):
   };
   for (let index = 1; index <= count; index++) start(index);
   return {
+    startup,
     async stop(signal) {
       stopping = true;
       for (const worker of workers.values()) worker.kill(signal);

@@ -14,6 +14,8 @@ export function healthRoutes(
   kind: DbKind,
   fanout: Fanout,
   metricsToken: string | undefined,
+  /** Every process of the instance listens (SERVER_WORKERS start together). */
+  startup: { readonly ready: boolean } = { ready: true },
 ) {
   const registry = metricsRegistry(fanout.metrics);
   return new Elysia({ tags: ["ops"] })
@@ -22,8 +24,8 @@ export function healthRoutes(
       async ({ set }) => {
         const ok = await ping(db);
         if (!ok) set.status = 503;
-        // Not ready while shutting down or full: a proxy then sends new streams elsewhere.
-        return { ok, db: kind, ready: ok && fanout.accepting };
+        // Not ready while starting, shutting down or full: a proxy sends new streams elsewhere.
+        return { ok, db: kind, ready: ok && fanout.accepting && startup.ready };
       },
       {
         response: {
