@@ -66,7 +66,7 @@ export function sizesFor(quick: boolean): Sizes {
       capacity: 10_000,
       catchup: { sizes: [1e3, 1e4, 1e5], missed: 50, repeats: 15, fullRepeats: 2 },
       storm: { subscribers: 5000, spaces: 10, missed: 3 },
-      writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 1.5 },
+      writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 1, passes: 3 },
       multi: MULTI,
       conversation: {
         subscribers: 10,
@@ -96,7 +96,7 @@ export function sizesFor(quick: boolean): Sizes {
     capacity: 10_000,
     catchup: { sizes: [1e3, 1e4, 1e5, 1e6], missed: 50, repeats: 25, fullRepeats: 3 },
     storm: { subscribers: 5000, spaces: 10, missed: 3 },
-    writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 5 },
+    writes: { spaces: [1, 10, 100], concurrency: 64, seconds: 3, passes: 3 },
     multi: MULTI,
     conversation: {
       subscribers: 10,

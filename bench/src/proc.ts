@@ -52,6 +52,29 @@ export function cpuSplit(pid: number): { user: number; system: number } {
   return { user, system };
 }
 
+/**
+ * Waits until a server (with its workers) has gone quiet: under `share` of a core over a
+ * window, or `maxMs` at most. A phase that starts while the server still works off the
+ * connect storm (first frames, their garbage) measures the storm's tail, not the phase.
+ * Returns the milliseconds waited.
+ */
+export async function untilQuiet(
+  pid: number,
+  { share = 0.1, windowMs = 250, maxMs = 5000 } = {},
+): Promise<number> {
+  const started = performance.now();
+  const used = () => {
+    const { user, system } = cpuSplit(pid);
+    return user + system;
+  };
+  for (;;) {
+    const before = used();
+    await Bun.sleep(windowMs);
+    const waited = performance.now() - started;
+    if (used() - before < share * windowMs * 1000 || waited >= maxMs) return Math.round(waited);
+  }
+}
+
 /** CPU time of a process and its child processes' threads, summed over `pids`. */
 export function cpuMicrosOf(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);

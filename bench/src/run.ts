@@ -26,7 +26,6 @@ import { runMulti } from "./scenarios/multi.ts";
 import { runReload } from "./scenarios/reload.ts";
 import { runStorm } from "./scenarios/storm.ts";
 import { runWriteCeiling } from "./scenarios/write-ceiling.ts";
-import { runWriteFloor } from "./scenarios/write-floor.ts";
 import { runWrites } from "./scenarios/writes.ts";
 import { launch, type Running } from "./servers.ts";
 import { logStatements, SERVER_ENV, type Stack, startStack } from "./stack.ts";
@@ -192,15 +191,13 @@ try {
   }
   if (wanted("writes")) {
     log("5. write throughput");
-    results.writes = await timed("writes", () =>
+    const { writes, floor } = await timed("writes", () =>
       withServer("ours", stack, (s) => runWrites(stack, s, sizes.writes, log)),
     );
-    const writes = results.writes;
-    results.writeFloor = await timed("writeFloor", () =>
-      runWriteFloor(stack, sizes.writes, writes, log),
-    );
+    results.writes = writes;
+    results.writeFloor = floor;
     results.writeCeiling = await timed("writeCeiling", () =>
-      runWriteCeiling(stack, sizes.writes.seconds * 2, log),
+      runWriteCeiling(stack, sizes.writes.seconds * 3, log),
     );
   }
   if (wanted("multi")) {

@@ -2,7 +2,7 @@ import { type Percentiles, percentiles } from "../hist.ts";
 import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
-import { cpuSplit, rssBytes, serverSocketBytes, wallMs } from "../proc.ts";
+import { cpuSplit, rssBytes, serverSocketBytes, untilQuiet, wallMs } from "../proc.ts";
 import { FANOUT_WORKERS, launch, type Running, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
 import { post, runSchedule, type Schedule } from "../writer.ts";
@@ -135,6 +135,8 @@ export async function runTier(
     const phases: PhaseFigures[] = [];
     let seq = 1;
     for (const phase of sizes.phases) {
+      const settledMs = await untilQuiet(server.pid);
+      if (settledMs > 500) log(`    (${kind} busy for ${settledMs} ms before ${phase.name})`);
       // Lone spacing only matters to ours (the batch window); peers emit each post at once.
       const schedule =
         kind !== "ours" && phase.schedule.kind === "lone"
