@@ -32,6 +32,18 @@ async function readAtMost(
 }
 
 /**
+ * Bodies that are not JSON (or hold text Postgres cannot store), and why. Who is asking comes
+ * before what they sent: such a body reads as `{}`, so that the route's session check runs
+ * first (a 401 wins), and the reason is answered after it, at validation or before the handler.
+ */
+const unreadable = new WeakMap<Request, ApiError>();
+
+/** Why the request's body could not be read, if it could not. */
+export function unreadableBody(request: Request): ApiError | undefined {
+  return unreadable.get(request);
+}
+
+/**
  * Refuses oversized bodies with the contract's 413: up front when Content-Length says so,
  * and while reading when it is absent (a chunked body), before anything parses them.
  */
@@ -53,7 +65,18 @@ export const bodyLimit = new Elysia({ name: "body-limit" })
       ? new Uint8Array(await request.arrayBuffer())
       : await readAtMost(request.body, MAX_BODY_BYTES);
     if (!bytes) throw new ApiError(tooLarge());
-    return parseJsonBody(bytes);
+    try {
+      return parseJsonBody(bytes);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      unreadable.set(request, error);
+      return {};
+    }
+  })
+  // A route whose schema took the stand-in `{}` (or that has none) still refuses the body.
+  .onBeforeHandle({ as: "global" }, ({ request }) => {
+    const refusal = unreadable.get(request);
+    if (refusal) throw refusal;
   })
   // Never reached (the parser above always answers); it tells the OpenAPI document that
   // bodies are JSON, which it cannot infer from a function.

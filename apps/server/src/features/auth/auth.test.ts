@@ -148,6 +148,15 @@ describeEachDriver("accounts and sessions", (handle) => {
       ["POST", `/api/spaces/${crypto.randomUUID()}/intentions`, { content: 7 }],
       ["GET", "/api/spaces/not-a-uuid", undefined],
       ["GET", "/api/stream?spaceId=nope&since=never", undefined],
+      // Bodies that are not JSON at all, or text Postgres cannot store.
+      ["POST", "/api/spaces", "{not json"],
+      ["POST", `/api/spaces/${crypto.randomUUID()}/intentions`, "{not json"],
+      ["POST", `/api/spaces/${crypto.randomUUID()}/intentions`, '{"content":"a\\u0000b"}'],
+      ["POST", "/api/stream", "[{"],
+      ["PATCH", `/api/intentions/${crypto.randomUUID()}`, "\u00ff, not JSON"],
+      ["POST", "/api/auth/signout", "{not json"],
+      // A 400 found by the handler itself, before a statement that checks the session.
+      ["GET", `/api/spaces/${crypto.randomUUID()}/intentions?before=never`, undefined],
     ] as const;
     for (const token of [undefined, "not-a-session"]) {
       for (const [method, path, body] of asked) {
@@ -159,11 +168,24 @@ describeEachDriver("accounts and sessions", (handle) => {
         expect(asErrorBody(await response.text()).error.code).toBe("unauthorized");
       }
     }
-    // With a session, the same malformed requests are what they are: 400.
+    // With a session, the same malformed requests are what they are: 400, with the reason.
     const response = await app.request("POST", "/api/spaces", {
       token: ada.token,
       body: { name: "" },
     });
     expect(response.status).toBe(400);
+    const unreadable = [
+      ["POST", "/api/spaces", "{not json", "not valid JSON"],
+      ["POST", "/api/auth/signout", "{not json", "not valid JSON"],
+      ["POST", "/api/auth/signin", "{not json", "not valid JSON"],
+      ["PATCH", "/api/me", '{"name":"a\\u0000b"}', "NUL"],
+    ] as const;
+    for (const [method, path, body, reason] of unreadable) {
+      const answer = await app.request(method, path, { token: ada.token, body });
+      expect(`${method} ${path} ${answer.status}`).toBe(`${method} ${path} 400`);
+      expect(asErrorBody(await answer.text()).error.message).toContain(reason);
+    }
+    // The refused sign-out changed nothing: the session still works.
+    await app.expect(200, "GET", "/api/me", { token: ada.token });
   });
 });
