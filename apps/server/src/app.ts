@@ -63,7 +63,7 @@ export function createApp(ctx: AppContext) {
         }),
       )
       .use(docsPage("Rhizome API"))
-      .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout, ctx.config.metricsToken, ctx.startup))
+      .use(healthRoutes(ctx.db, ctx.dbKind, ctx.fanout, ctx.config.metricsToken, ctx.instance))
       .use(authRoutes(authService, auth, ctx.config.trustProxyHops))
       .use(beingRoutes(new BeingsService(ctx.db, ctx.limits.writes), auth))
       .use(spaceRoutes(spaces, auth))

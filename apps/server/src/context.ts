@@ -6,6 +6,7 @@ import { SessionPurge } from "./features/auth/session-purge.ts";
 import { HASH_MS } from "./features/auth/tokens.ts";
 import { AdmissionGate, hashCapacity } from "./limits/admission.ts";
 import { RateLimiter } from "./limits/rate-limiter.ts";
+import { type InstanceMetrics, soloMetrics } from "./os/instance-metrics.ts";
 import { Fanout } from "./sync/fanout.ts";
 
 export type Limits = {
@@ -30,8 +31,8 @@ export type AppContext = {
   hashGate: AdmissionGate;
   guard: AccessGuard;
   sessionPurge: SessionPurge;
-  /** Whether every process of this instance listens yet (health's `ready`). */
-  startup: { readonly ready: boolean };
+  /** This process's part in its instance: is every process listening, whose metrics. */
+  instance: { startup: { readonly ready: boolean }; metrics: InstanceMetrics };
 };
 
 const MINUTE = 60_000;
@@ -44,8 +45,8 @@ export async function createContext(
   database: Database,
   /** The rate limits' clock (tests fix it, so that no window ends in the middle of one). */
   now: () => number = Date.now,
-  /** The server's start across its processes; an app driven in-process is ready at once. */
-  startup: { readonly ready: boolean } = { ready: true },
+  /** The server's processes; an app driven in-process is alone, and ready at once. */
+  instance: AppContext["instance"] = { startup: { ready: true }, metrics: soloMetrics() },
 ): Promise<AppContext> {
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
@@ -58,7 +59,7 @@ export async function createContext(
   await guard.start(database.listen);
   return {
     guard,
-    startup,
+    instance,
     sessionPurge: new SessionPurge(db),
     config,
     db,

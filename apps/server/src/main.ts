@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig } from "./config.ts";
 import { fileDescriptorLimit, raiseFileDescriptorLimit } from "./os/fd-limit.ts";
-import { soloStartup, workerStartup } from "./os/startup.ts";
+import { soloRole, workerRole } from "./os/instance.ts";
 import { describeStartupFailure } from "./os/startup-failure.ts";
 import { isWorker, superviseWorkers } from "./os/workers.ts";
 import { startServer } from "./server.ts";
@@ -20,16 +20,14 @@ config.webDir ??= fileURLToPath(new URL("../../web/build", import.meta.url));
 
 const workers =
   config.workers > 1 && !isWorker() ? superviseWorkers(config.workers - 1) : undefined;
-const startup = workers?.startup ?? (isWorker() ? workerStartup() : soloStartup());
-const server = await startServer(config, { reusePort: config.workers > 1, startup }).catch(
-  (error) => {
-    // A known cause gets one sentence to act on; anything else keeps its stack trace.
-    const reason = describeStartupFailure(error, config);
-    if (reason === undefined) throw error;
-    console.error(`rhizome could not start: ${reason}`);
-    process.exit(1);
-  },
-);
+const role = workers?.role ?? (isWorker() ? workerRole() : soloRole());
+const server = await startServer(config, { reusePort: config.workers > 1, role }).catch((error) => {
+  // A known cause gets one sentence to act on; anything else keeps its stack trace.
+  const reason = describeStartupFailure(error, config);
+  if (reason === undefined) throw error;
+  console.error(`rhizome could not start: ${reason}`);
+  process.exit(1);
+});
 if (!isWorker()) {
   console.log(
     `rhizome listening on http://localhost:${server.port} (database: ${server.database.kind}${

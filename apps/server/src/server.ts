@@ -2,7 +2,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createContext } from "./context.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import { type Startup, soloStartup } from "./os/startup.ts";
+import { type InstanceRole, soloRole } from "./os/instance.ts";
 import type { Fanout } from "./sync/fanout.ts";
 
 /** How long requests in flight may take to finish once shutdown starts, before they are cut. */
@@ -28,15 +28,16 @@ export async function startServer(
     idleTimeoutSeconds?: number;
     /** Several processes on one port (SERVER_WORKERS). */
     reusePort?: boolean;
-    /** When this process may listen, and whether its instance is ready (os/startup.ts). */
-    startup?: Startup;
+    /** This process's part in its instance: when it listens, whose metrics it answers. */
+    role?: InstanceRole;
   } = {},
 ): Promise<RunningServer> {
   const database =
     options.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const startup = options.startup ?? soloStartup();
-  const ctx = await createContext(config, database, Date.now, startup);
+  const role = options.role ?? soloRole();
+  const { startup } = role;
+  const ctx = await createContext(config, database, Date.now, role);
   const { fanout } = ctx;
   const app = createApp(ctx);
   await startup.mayListen();

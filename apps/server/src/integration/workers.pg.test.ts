@@ -27,6 +27,13 @@ function listenersOn(port: number): number {
   return count;
 }
 
+/** `rhizome_open_streams` as one GET /metrics answers it (each GET a new connection). */
+async function openStreamsScraped(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { keepalive: false })).text();
+  const line = text.split("\n").find((row) => row.startsWith("rhizome_open_streams "));
+  return Number(line?.split(" ")[1]);
+}
+
 describe.skipIf(!process.env.DATABASE_URL)(
   "SERVER_WORKERS: processes sharing one port [postgres]",
   () => {
@@ -71,6 +78,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
           `readers live: ${readers.map((reader) => JSON.stringify(reader.client.connection)).join(", ")}`,
         60_000,
       );
+      // A scrape reaches one worker, and answers for all of them, every time.
+      for (let scrape = 0; scrape < 6; scrape++) {
+        expect(await openStreamsScraped(server.url)).toBe(readers.length);
+      }
       for (let n = 0; n < 20; n++) await post(owner.api, owner.space.id, `spread ${n}`);
       const live = await pg.truth.live(owner.space.id);
       for (const reader of readers) {

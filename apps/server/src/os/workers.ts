@@ -1,4 +1,6 @@
 import type { Subprocess } from "bun";
+import type { InstanceRole } from "./instance.ts";
+import { PrimaryMetrics } from "./instance-metrics.ts";
 import { PrimaryStartup } from "./startup.ts";
 
 /** Set in the processes a primary starts: they serve, and supervise nothing. */
@@ -14,18 +16,22 @@ export function isWorker(): boolean {
  * instances do. A worker that dies is started again; `stop` ends them all.
  */
 export function superviseWorkers(count: number): {
-  /** The primary's side of the start: all listen together (os/startup.ts). */
-  startup: PrimaryStartup;
+  /** The primary's part: all listen together (startup.ts), and scrapes sum every worker. */
+  role: InstanceRole;
   stop(signal: NodeJS.Signals): Promise<void>;
 } {
   const workers = new Map<number, Subprocess>();
-  const startup = new PrimaryStartup(() => [...workers.values()]);
+  const live = () => [...workers.values()];
+  const startup = new PrimaryStartup(live);
+  const metrics = new PrimaryMetrics(live);
   let stopping = false;
   const start = (index: number) => {
     const worker = Bun.spawn([process.execPath, ...process.argv.slice(1)], {
       env: { ...process.env, [WORKER_INDEX_ENV]: String(index) },
       stdio: ["ignore", "inherit", "inherit"],
-      ipc: (message, from) => startup.received(from, message),
+      ipc: (message, from) => {
+        if (!metrics.received(from, message)) startup.received(from, message);
+      },
     });
     workers.set(index, worker);
     void worker.exited.then((code) => {
@@ -37,7 +43,7 @@ export function superviseWorkers(count: number): {
   };
   for (let index = 1; index <= count; index++) start(index);
   return {
-    startup,
+    role: { startup, metrics },
     async stop(signal) {
       stopping = true;
       for (const worker of workers.values()) worker.kill(signal);

@@ -4,6 +4,7 @@ import { ping } from "../../data/health.ts";
 import type { Db, DbKind } from "../../db/client.ts";
 import { unauthorized } from "../../failure.ts";
 import { errorResponse } from "../../http/api-error.ts";
+import type { InstanceMetrics } from "../../os/instance-metrics.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import { bearerMatches, totalsOnly } from "./metrics-access.ts";
 import { metricsRegistry } from "./registry.ts";
@@ -14,10 +15,12 @@ export function healthRoutes(
   kind: DbKind,
   fanout: Fanout,
   metricsToken: string | undefined,
-  /** Every process of the instance listens (SERVER_WORKERS start together). */
-  startup: { readonly ready: boolean } = { ready: true },
+  /** The instance's processes: ready once all listen; a scrape sums them (SERVER_WORKERS). */
+  instance: { startup: { readonly ready: boolean }; metrics: InstanceMetrics },
 ) {
   const registry = metricsRegistry(fanout.metrics);
+  instance.metrics.serve(registry);
+  const { startup } = instance;
   return new Elysia({ tags: ["ops"] })
     .get(
       "/api/health",
@@ -47,7 +50,7 @@ export function healthRoutes(
         if (metricsToken !== undefined && !bearerMatches(authorization, metricsToken)) {
           return errorResponse(unauthorized("/metrics needs the METRICS_TOKEN bearer token"));
         }
-        const text = await registry.metrics();
+        const text = await instance.metrics.text();
         return new Response(metricsToken === undefined ? totalsOnly(text) : text, {
           headers: { [HEADERS.contentType]: registry.contentType },
         });
