@@ -1,5 +1,6 @@
 import type { Subprocess } from "bun";
 import { AggregatorRegistry, type Registry } from "prom-client";
+import { tellPrimary } from "./startup.ts";
 
 /**
  * Whose metrics /metrics answers. Processes sharing a port (SERVER_WORKERS) each count their
@@ -54,7 +55,7 @@ export function workerMetrics(timeoutMs = GATHER_TIMEOUT_MS): InstanceMetrics {
     if (!isMetricsMessage(message)) return;
     if (message.kind === "collect") {
       const metrics = await snapshotOf(registry);
-      process.send?.({ kind: "collected", id: message.id, metrics } satisfies MetricsMessage);
+      tellPrimary({ kind: "collected", id: message.id, metrics } satisfies MetricsMessage);
     } else if (message.kind === "gathered") {
       waiting.get(message.id)?.(message.text);
     }
@@ -72,7 +73,7 @@ export function workerMetrics(timeoutMs = GATHER_TIMEOUT_MS): InstanceMetrics {
           resolve(text);
         });
       });
-      process.send?.({ kind: "gather", id } satisfies MetricsMessage);
+      tellPrimary({ kind: "gather", id } satisfies MetricsMessage);
       const text = await gathered;
       waiting.delete(id);
       // Without the primary (it is gone or stuck), this process's own share is still true.

@@ -18,6 +18,15 @@ export type Startup = {
 /** What the processes of an instance tell each other over the supervisor's IPC channel. */
 type StartupMessage = "prepared" | "listen" | "listening" | "ready";
 
+/** A worker's word to its primary; lost if the primary is gone (the worker then ends too). */
+export function tellPrimary(message: unknown): void {
+  try {
+    process.send?.(message);
+  } catch {
+    // The IPC channel closed with the primary.
+  }
+}
+
 /** A worker that ended meanwhile hears nothing: its successor reports anew. */
 function tell(worker: Subprocess, message: StartupMessage): void {
   try {
@@ -57,10 +66,10 @@ export function workerStartup(): Startup {
   });
   return {
     mayListen: () => {
-      process.send?.("prepared" satisfies StartupMessage);
+      tellPrimary("prepared" satisfies StartupMessage);
       return turn;
     },
-    listening: () => process.send?.("listening" satisfies StartupMessage),
+    listening: () => tellPrimary("listening" satisfies StartupMessage),
     get ready() {
       return ready;
     },
