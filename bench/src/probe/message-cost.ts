@@ -3,7 +3,7 @@
 // just before its post to its last delivery, less the idle rate measured beforehand, so a
 // phase's idle seconds (ours waits out its batch window between lone posts) don't count.
 // `bun src/probe/message-cost.ts [n] [messages]`; PEERS=ours,bare; TRACE=1 prints each message.
-import { percentiles } from "../hist.ts";
+import { percentiles, quantile } from "../hist.ts";
 import { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { cpuSplit } from "../proc.ts";
@@ -43,6 +43,7 @@ for (const kind of peers) {
   };
   const user: number[] = [];
   const system: number[] = [];
+  const first: number[] = [];
   const p50: number[] = [];
   const p99: number[] = [];
   for (let i = 0; i < messages; i++) {
@@ -57,11 +58,14 @@ for (const kind of peers) {
     user.push(cpu1.user - cpu0.user - idlePerMs.user * elapsed);
     system.push(cpu1.system - cpu0.system - idlePerMs.system * elapsed);
     const latency = percentiles(result.hist);
+    // The first delivery is the fixed part (the write, a notification and a read); the rest
+    // is the spread of sending to every subscriber.
+    first.push(quantile(result.hist, 0.001));
     p50.push(latency.p50);
     p99.push(latency.p99);
     if (process.env.TRACE) {
       console.log(
-        `  ${phase}: answered in ${answered.toFixed(1)} ms, p50 ${latency.p50} p99 ${latency.p99}`,
+        `  ${phase}: answered in ${answered.toFixed(1)} ms, first ${first.at(-1)?.toFixed(1)} p50 ${latency.p50} p99 ${latency.p99}`,
       );
     }
     await Bun.sleep(1100);
@@ -69,7 +73,7 @@ for (const kind of peers) {
   const perDelivery = (micros: number[]) => (median(micros) / n).toFixed(2);
   console.log(
     `${kind.padEnd(5)} ×${n}: per message (median of ${messages}) user ${perDelivery(user)} + system ${perDelivery(system)} µs/delivery, ` +
-      `p50 ${median(p50)} p99 ${median(p99)} ms; idle ${(idlePerMs.user + idlePerMs.system).toFixed(1)} ms/s`,
+      `first ${median(first).toFixed(1)} p50 ${median(p50)} p99 ${median(p99)} ms; idle ${(idlePerMs.user + idlePerMs.system).toFixed(1)} ms/s`,
   );
   await fleet.closeAll();
   await server.stop();

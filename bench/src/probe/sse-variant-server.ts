@@ -9,6 +9,7 @@
 //   elysia-headers  elysia, with a header set for every request (apps/server's security
 //            headers), which makes Elysia re-wrap the handler's Response
 //   rewrap   plain, handed on as `new Response(response.body, …)`, as Elysia re-wraps one
+// PAD_BYTES: each frame's padding, 220 by default (432 makes it as large as our lone frame).
 // Not a bench dependency: the probe borrows the server's copy, to use the very same version.
 // With RELAY_PORT and PEER_RELAY_PORT, processes share PORT (SO_REUSEPORT) as apps/server's
 // workers do, and each relays the posts it receives to its peer over loopback HTTP.
@@ -23,7 +24,7 @@ type Sink = (bytes: Uint8Array) => void;
 const sinks = new Set<Sink>();
 const encoder = new TextEncoder();
 const HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
-const PAD = "x".repeat(220);
+const PAD = "x".repeat(Number(process.env.PAD_BYTES ?? 220));
 /** FIRST_BYTES: the size of each stream's first frame (ours sends a 50-intention reset, ~17 KB). */
 const FIRST = encoder.encode(
   `data: [${"0,".repeat(Number(process.env.FIRST_BYTES ?? 0) / 2)}0]\n\n`,
