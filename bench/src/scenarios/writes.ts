@@ -89,14 +89,10 @@ export async function runWrites(
 
 /** One pass as a figure of its own (the ceiling and the probes measure a single pass). */
 export async function measureWrites(
-  targets: WriteTarget | WriteTarget[],
-  cpu: () => number,
-  spaces: string[],
-  sizes: { concurrency: number; seconds: number },
-  phase?: { start(): void; stop(): void },
+  ...load: Parameters<typeof measureWritePass>
 ): Promise<WriteFigures> {
-  const pass = await measureWritePass(targets, cpu, spaces, sizes, phase);
-  return combinePasses(spaces.length, sizes.concurrency, [pass]);
+  const [, , spaces, sizes] = load;
+  return combinePasses(spaces.length, sizes.concurrency, [await measureWritePass(...load)]);
 }
 
 /** Passes of one load as one figure: totals over every pass, percentiles over every post. */
