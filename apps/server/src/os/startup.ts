@@ -60,7 +60,7 @@ export function workerStartup(): Startup {
   const turn = new Promise<void>((resolve) => {
     allowed = resolve;
   });
-  process.on("message", (message: StartupMessage) => {
+  process.on("message", (message: unknown) => {
     if (message === "listen") allowed?.();
     if (message === "ready") ready = true;
   });
