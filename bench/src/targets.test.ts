@@ -15,6 +15,7 @@ function phase(name: string, p99: number, cpu = 1, bytes = 100): PhaseFigures {
     expected: 1,
     complete: true,
     latencyMs: { n: 1, p50: p99, p95: p99, p99, max: p99 },
+    medianMessageMs: { p50: p99, p99 },
     durationMs: 1,
     deliveriesPerSec: 1,
     serverCpuMicros: cpu,

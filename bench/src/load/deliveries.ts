@@ -27,7 +27,14 @@ export type Conn = {
   open: boolean;
 };
 
-export type PhaseStats = { deliveries: number; hist: Histogram; firstAt: number; lastAt: number };
+export type PhaseStats = {
+  deliveries: number;
+  hist: Histogram;
+  /** The same latencies per message (by sequence number), for per-message percentiles. */
+  bySeq: Record<number, Histogram>;
+  firstAt: number;
+  lastAt: number;
+};
 
 /** What a worker counts: per-phase deliveries and latencies, plus the integrity checks. */
 export class Ledger {
@@ -66,12 +73,14 @@ export class Ledger {
     conn.seen[byte] = (conn.seen[byte] ?? 0) | bit;
     let stats = this.phases[phase];
     if (!stats) {
-      stats = { deliveries: 0, hist: {}, firstAt: now, lastAt: now };
+      stats = { deliveries: 0, hist: {}, bySeq: {}, firstAt: now, lastAt: now };
       this.phases[phase] = stats;
     }
     stats.deliveries++;
     if (now > stats.lastAt) stats.lastAt = now;
     record(stats.hist, now - sentAt);
+    stats.bySeq[seq] ??= {};
+    record(stats.bySeq[seq], now - sentAt);
     return true;
   }
 

@@ -20,6 +20,8 @@ export type PhaseResult = {
   done: boolean;
   deliveries: number;
   hist: Histogram;
+  /** Latencies per message (sequence number), over every worker. */
+  bySeq: Record<number, Histogram>;
   firstAt: number;
   lastAt: number;
 };
@@ -132,12 +134,20 @@ export class Fleet {
       inSpaces,
     });
     const hist: Histogram = {};
-    for (const part of all) merge(hist, part.hist ?? {});
+    const bySeq: Record<number, Histogram> = {};
+    for (const part of all) {
+      merge(hist, part.hist ?? {});
+      for (const [seq, perMessage] of Object.entries(part.bySeq ?? {})) {
+        const into = bySeq[Number(seq)] ?? {};
+        bySeq[Number(seq)] = merge(into, perMessage);
+      }
+    }
     const firsts = all.filter((p) => p.deliveries > 0).map((p) => p.firstAt);
     return {
       done: all.every((p) => p.done),
       deliveries: all.reduce((n, p) => n + p.deliveries, 0),
       hist,
+      bySeq,
       firstAt: firsts.length > 0 ? Math.min(...firsts) : 0,
       lastAt: Math.max(0, ...all.map((p) => p.lastAt ?? 0)),
     };

@@ -178,7 +178,7 @@ async function handle(command: Command): Promise<unknown> {
         () => (ledger.phases[command.phase]?.deliveries ?? 0) >= target,
         command.timeoutMs,
       );
-      return { done, ...(ledger.phases[command.phase] ?? { deliveries: 0, hist: {} }) };
+      return { done, ...(ledger.phases[command.phase] ?? { deliveries: 0, hist: {}, bySeq: {} }) };
     }
     case "drop": {
       for (const conn of conns) conn.close();

@@ -1,4 +1,4 @@
-import { type Percentiles, percentiles } from "../hist.ts";
+import { type Histogram, type Percentiles, percentiles, quantile } from "../hist.ts";
 import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
@@ -29,6 +29,11 @@ export type PhaseFigures = {
   expected: number;
   complete: boolean;
   latencyMs: Percentiles;
+  /**
+   * The median over the phase's messages of each message's own p50 and p99: what a typical
+   * message costs, where `latencyMs` pools every delivery and so follows the worst messages.
+   */
+  medianMessageMs: { p50: number; p99: number };
   durationMs: number;
   deliveriesPerSec: number;
   serverCpuMicros: number;
@@ -86,6 +91,7 @@ async function runPhase(
     expected: count * n,
     complete: result.done,
     latencyMs: percentiles(result.hist),
+    medianMessageMs: medianMessage(Object.values(result.bySeq)),
     durationMs: Math.round(durationMs),
     deliveriesPerSec: Math.round((result.deliveries * 1000) / durationMs),
     serverCpuMicros: Math.round(cpu),
@@ -95,6 +101,18 @@ async function runPhase(
     bytesPerDelivery: bytes / deliveries,
     framesPerSubscriber:
       server.kind === "ours" ? (metrics.rhizome_frames_sent_total ?? 0) / n : undefined,
+  };
+}
+
+/** The median message's p50 and p99, from one histogram per message. */
+export function medianMessage(perMessage: Histogram[]): { p50: number; p99: number } {
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] ?? 0;
+  };
+  return {
+    p50: median(perMessage.map((hist) => quantile(hist, 0.5))),
+    p99: median(perMessage.map((hist) => quantile(hist, 0.99))),
   };
 }
 
