@@ -42,6 +42,12 @@ export function quantile(hist: Histogram, q: number): number {
   return Number.NaN;
 }
 
+/** The middle value (the upper one of an even count), or `empty` when there are none. */
+export function median(values: readonly number[], empty = Number.NaN): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? empty;
+}
+
 export type Percentiles = { n: number; p50: number; p95: number; p99: number; max: number };
 
 export function percentiles(hist: Histogram): Percentiles {

@@ -25,7 +25,7 @@ export function writeFloorAndCeiling(results: Results): string {
             results.writes.find((w) => w.spaces === f.spaces)?.serverCpuMicrosPerWrite ??
               Number.NaN,
           ),
-          f.cpuRatio === undefined ? "–" : f.cpuRatio.toFixed(2),
+          f.cpuRatio.toFixed(2),
         ]),
       ),
     );

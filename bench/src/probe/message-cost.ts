@@ -3,7 +3,7 @@
 // just before its post to its last delivery, less the idle rate measured beforehand, so a
 // phase's idle seconds (ours waits out its batch window between lone posts) don't count.
 // `bun src/probe/message-cost.ts [n] [messages]`; PEERS=ours,bare; TRACE=1 prints each message.
-import { percentiles, quantile } from "../hist.ts";
+import { median, percentiles, quantile } from "../hist.ts";
 import { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { cpuSplit } from "../proc.ts";
@@ -16,7 +16,6 @@ const messages = Number(process.argv[3] ?? 10);
 const peers = (process.env.PEERS ?? "ours,bare").split(",") as Kind[];
 const stack = await startStack();
 const fleet = await Fleet.start(2);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
 for (const kind of peers) {
   const [space] = (await createSpaces(stack, 1, `cost ${kind}`)) as [string];
@@ -70,10 +69,10 @@ for (const kind of peers) {
     }
     await Bun.sleep(1100);
   }
-  const perDelivery = (micros: number[]) => (median(micros) / n).toFixed(2);
+  const perDelivery = (micros: number[]) => (median(micros, 0) / n).toFixed(2);
   console.log(
     `${kind.padEnd(5)} ×${n}: per message (median of ${messages}) user ${perDelivery(user)} + system ${perDelivery(system)} µs/delivery, ` +
-      `first ${median(first).toFixed(1)} p50 ${median(p50)} p99 ${median(p99)} ms; idle ${(idlePerMs.user + idlePerMs.system).toFixed(1)} ms/s`,
+      `first ${median(first, 0).toFixed(1)} p50 ${median(p50, 0)} p99 ${median(p99, 0)} ms; idle ${(idlePerMs.user + idlePerMs.system).toFixed(1)} ms/s`,
   );
   await fleet.closeAll();
   await server.stop();

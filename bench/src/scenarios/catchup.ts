@@ -1,3 +1,4 @@
+import { median } from "../hist.ts";
 import type { Fleet } from "../load/fleet.ts";
 import { delta, scrape } from "../metrics.ts";
 import { type Running, streamTarget } from "../servers.ts";
@@ -31,11 +32,6 @@ export type CatchupFigures = {
   fullScanExplainMs: number;
   fullScanPlan: string;
   speedup: number;
-};
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
 /** Opens a stream and reads until its first frame is complete: ms and the frame's bytes. */

@@ -1,4 +1,4 @@
-import { type Histogram, type Percentiles, percentiles, quantile } from "../hist.ts";
+import { type Histogram, median, type Percentiles, percentiles, quantile } from "../hist.ts";
 import type { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
@@ -106,13 +106,15 @@ async function runPhase(
 
 /** The median message's p50 and p99, from one histogram per message. */
 export function medianMessage(perMessage: Histogram[]): { p50: number; p99: number } {
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1] ?? 0;
-  };
   return {
-    p50: median(perMessage.map((hist) => quantile(hist, 0.5))),
-    p99: median(perMessage.map((hist) => quantile(hist, 0.99))),
+    p50: median(
+      perMessage.map((hist) => quantile(hist, 0.5)),
+      0,
+    ),
+    p99: median(
+      perMessage.map((hist) => quantile(hist, 0.99)),
+      0,
+    ),
   };
 }
 

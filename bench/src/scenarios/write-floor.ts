@@ -6,7 +6,7 @@ import type { WriteFigures } from "./writes.ts";
 
 export type WriteFloorFigures = WriteFigures & {
   /** Ours at the same space count, same run: server CPU per accepted write, ours ÷ floor. */
-  cpuRatio: number | undefined;
+  cpuRatio: number;
 };
 
 /**

@@ -52,12 +52,12 @@ export async function runWrites(
   const floor = await startWriteFloor(stack, largest);
   const writes: WriteFigures[] = [];
   const floors: WriteFloorFigures[] = [];
+  const cpu = () => cpuMicros(server.pid);
   try {
     for (const count of sizes.spaces) {
       const oursPasses: WritePass[] = [];
       const floorPasses: WritePass[] = [];
       for (let pass = 0; pass < sizes.passes; pass++) {
-        const cpu = () => cpuMicros(server.pid);
         oursPasses.push(await measureWritePass(server.target, cpu, ours.slice(0, count), sizes));
         floorPasses.push(
           await measureWritePass(floor.target, floor.cpu, floor.spaces(count), sizes),
