@@ -6,7 +6,8 @@ import { SessionPurge } from "./features/auth/session-purge.ts";
 import { HASH_MS } from "./features/auth/tokens.ts";
 import { AdmissionGate, hashCapacity } from "./limits/admission.ts";
 import { RateLimiter } from "./limits/rate-limiter.ts";
-import { type InstanceMetrics, soloMetrics } from "./os/instance-metrics.ts";
+import type { InstanceView } from "./os/instance.ts";
+import { soloMetrics } from "./os/instance-metrics.ts";
 import { Fanout } from "./sync/fanout.ts";
 
 export type Limits = {
@@ -32,7 +33,7 @@ export type AppContext = {
   guard: AccessGuard;
   sessionPurge: SessionPurge;
   /** This process's part in its instance: is every process listening, whose metrics. */
-  instance: { startup: { readonly ready: boolean }; metrics: InstanceMetrics };
+  instance: InstanceView;
 };
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 import type { Subprocess } from "bun";
 import { AggregatorRegistry, type Registry } from "prom-client";
-import { tellPrimary } from "./startup.ts";
+import { tellPrimary, tellWorker } from "./startup.ts";
 
 /**
  * Whose metrics /metrics answers. Processes sharing a port (SERVER_WORKERS) each count their
@@ -86,8 +86,11 @@ export function workerMetrics(timeoutMs = GATHER_TIMEOUT_MS): InstanceMetrics {
 export class PrimaryMetrics implements InstanceMetrics {
   #registry: Registry | undefined;
   #nextId = 0;
-  readonly #collecting = new Map<number, { shares: Snapshot[]; left: Set<Subprocess> }>();
-  readonly #done = new Map<number, () => void>();
+  /** Scrapes in progress: the shares in so far, the workers still to answer, and the wake-up. */
+  readonly #collecting = new Map<
+    number,
+    { shares: Snapshot[]; left: Set<Subprocess>; done: () => void }
+  >();
 
   constructor(
     private readonly workers: () => Subprocess[],
@@ -102,12 +105,14 @@ export class PrimaryMetrics implements InstanceMetrics {
   received(worker: Subprocess, message: unknown): boolean {
     if (!isMetricsMessage(message)) return false;
     if (message.kind === "gather") {
-      void this.text().then((text) => send(worker, { kind: "gathered", id: message.id, text }));
+      void this.text().then((text) =>
+        tellWorker(worker, { kind: "gathered", id: message.id, text } satisfies MetricsMessage),
+      );
     } else if (message.kind === "collected") {
       const collecting = this.#collecting.get(message.id);
       if (collecting?.left.delete(worker)) {
         collecting.shares.push(message.metrics);
-        if (collecting.left.size === 0) this.#done.get(message.id)?.();
+        if (collecting.left.size === 0) collecting.done();
       }
     }
     return true;
@@ -116,28 +121,20 @@ export class PrimaryMetrics implements InstanceMetrics {
   async text(): Promise<string> {
     const id = this.#nextId++;
     const workers = this.workers();
-    const collecting = { shares: [] as Snapshot[], left: new Set(workers) };
-    this.#collecting.set(id, collecting);
+    const shares: Snapshot[] = [];
     const all = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.timeoutMs);
-      this.#done.set(id, () => {
+      const done = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      this.#collecting.set(id, { shares, left: new Set(workers), done });
     });
-    for (const worker of workers) send(worker, { kind: "collect", id });
+    for (const worker of workers)
+      tellWorker(worker, { kind: "collect", id } satisfies MetricsMessage);
     const own = await snapshotOf(this.#registry);
     if (workers.length > 0) await all;
     this.#collecting.delete(id);
-    this.#done.delete(id);
-    return AggregatorRegistry.aggregate([own, ...collecting.shares]).metrics();
-  }
-}
-
-function send(worker: Subprocess, message: MetricsMessage): void {
-  try {
-    worker.send(message);
-  } catch {
-    // The worker ended: a gather goes on without its share.
+    return AggregatorRegistry.aggregate([own, ...shares]).metrics();
   }
 }

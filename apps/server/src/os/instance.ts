@@ -8,6 +8,9 @@ import { type Startup, soloStartup, workerStartup } from "./startup.ts";
  */
 export type InstanceRole = { startup: Startup; metrics: InstanceMetrics };
 
+/** What the app reads of its role: whether the instance is ready, and whose metrics. */
+export type InstanceView = { startup: Pick<Startup, "ready">; metrics: InstanceMetrics };
+
 export function soloRole(): InstanceRole {
   return { startup: soloStartup(), metrics: soloMetrics() };
 }

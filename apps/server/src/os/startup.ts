@@ -27,12 +27,12 @@ export function tellPrimary(message: unknown): void {
   }
 }
 
-/** A worker that ended meanwhile hears nothing: its successor reports anew. */
-function tell(worker: Subprocess, message: StartupMessage): void {
+/** The primary's word to a worker; a worker that ended meanwhile hears nothing. */
+export function tellWorker(worker: Subprocess, message: unknown): void {
   try {
     worker.send(message);
   } catch {
-    // The channel closed with the worker.
+    // The channel closed with the worker: its successor reports anew.
   }
 }
 
@@ -102,10 +102,10 @@ export class PrimaryStartup implements Startup {
   received(worker: Subprocess, message: unknown): void {
     if (message === "prepared") {
       this.#prepared.add(worker);
-      if (this.#open) tell(worker, "listen");
+      if (this.#open) tellWorker(worker, "listen" satisfies StartupMessage);
     } else if (message === "listening") {
       this.#listening.add(worker);
-      if (this.#ready) tell(worker, "ready");
+      if (this.#ready) tellWorker(worker, "ready" satisfies StartupMessage);
     }
     for (const wake of this.#changed) wake();
   }
@@ -121,14 +121,14 @@ export class PrimaryStartup implements Startup {
     const deadline = Date.now() + this.timeoutMs;
     await this.#until(() => this.#all(this.#prepared), deadline);
     this.#open = true;
-    for (const worker of this.#prepared) tell(worker, "listen");
+    for (const worker of this.#prepared) tellWorker(worker, "listen" satisfies StartupMessage);
     await this.#until(() => this.#all(this.#listening), deadline);
   }
 
   listening(): void {
     this.#ready = true;
     // A worker that listens later (a late or restarted one) hears "ready" on its word.
-    for (const worker of this.#listening) tell(worker, "ready");
+    for (const worker of this.#listening) tellWorker(worker, "ready" satisfies StartupMessage);
   }
 
   #all(reported: Set<Subprocess>): boolean {

@@ -4,7 +4,7 @@ import { ping } from "../../data/health.ts";
 import type { Db, DbKind } from "../../db/client.ts";
 import { unauthorized } from "../../failure.ts";
 import { errorResponse } from "../../http/api-error.ts";
-import type { InstanceMetrics } from "../../os/instance-metrics.ts";
+import type { InstanceView } from "../../os/instance.ts";
 import type { Fanout } from "../../sync/fanout.ts";
 import { bearerMatches, totalsOnly } from "./metrics-access.ts";
 import { metricsRegistry } from "./registry.ts";
@@ -16,7 +16,7 @@ export function healthRoutes(
   fanout: Fanout,
   metricsToken: string | undefined,
   /** The instance's processes: ready once all listen; a scrape sums them (SERVER_WORKERS). */
-  instance: { startup: { readonly ready: boolean }; metrics: InstanceMetrics },
+  instance: InstanceView,
 ) {
   const registry = metricsRegistry(fanout.metrics);
   instance.metrics.serve(registry);
