@@ -1,6 +1,6 @@
 import { HEADERS, SSE_CONTENT_TYPE } from "@rhizome/protocol";
 import { Elysia, StatusMap } from "elysia";
-import { clientAddress } from "./client-address.ts";
+import { requestAddress } from "./client-address.ts";
 
 /**
  * One JSON line per request (LOG_REQUESTS=1). Only what an operator needs to follow traffic:
@@ -30,7 +30,6 @@ export type AccessLogLine = {
 export type StreamEnd = "closed" | "cut" | "client-gone";
 
 const REQUEST_ID = "x-request-id";
-const FORWARDED_FOR = "x-forwarded-for";
 /** A request id is logged only if it looks like one: no room for a smuggled secret or a newline. */
 const REQUEST_ID_SHAPE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -81,11 +80,7 @@ export function accessLog(options: AccessLogOptions) {
       arrivals.set(request, {
         at: performance.now(),
         time: new Date().toISOString(),
-        remote: clientAddress(
-          server?.requestIP(request)?.address,
-          request.headers.get(FORWARDED_FOR),
-          options.trustProxyHops,
-        ),
+        remote: requestAddress(request, server, options.trustProxyHops),
       });
     })
     .mapResponse({ as: "global" }, ({ request, responseValue }) => {

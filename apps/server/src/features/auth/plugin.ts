@@ -3,7 +3,7 @@ import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { forbidden, revoked, unauthorized } from "../../failure.ts";
 import { ApiError } from "../../http/api-error.ts";
-import { clientAddress } from "../../http/client-address.ts";
+import { requestAddress } from "../../http/client-address.ts";
 import { deferSessionCheck } from "../../http/deferred-session.ts";
 import { isCrossSiteWrite } from "../../http/origin.ts";
 import type { AuthService } from "./service.ts";
@@ -50,11 +50,7 @@ export function authentication(
     addressed: {
       resolve({ request, server }: { request: Request; server: Server<unknown> | null }) {
         return {
-          clientKey: clientAddress(
-            server?.requestIP(request)?.address,
-            request.headers.get("x-forwarded-for"),
-            trustProxyHops,
-          ),
+          clientKey: requestAddress(request, server, trustProxyHops),
         };
       },
     },
