@@ -8,6 +8,7 @@ import { wallMs } from "../proc.ts";
 import { openSio } from "./conn-sio.ts";
 import { openSse } from "./conn-sse.ts";
 import { type Conn, deliverAll, deliverNewestFirst, Ledger } from "./deliveries.ts";
+import { frameFields } from "./frame-fields.ts";
 import type { Command, OpenCommand } from "./protocol.ts";
 
 raiseFdLimit();
@@ -17,16 +18,11 @@ let spec: OpenCommand | undefined;
 const queue: Conn[] = [];
 let maxPending = Number.POSITIVE_INFINITY;
 
-const SINCE = /"since":"([^"]+)"/;
-const TIMESTAMP = /"timestamp":"([^"]+)"/;
-// A delta's own spaceId (its intentions carry the same one, so the first match is right).
-const SPACE_ID = /"spaceId":"([^"]+)"/;
-
 function ourFrame(conn: Conn, data: string, now: number): void {
-  const reset = data.includes('"reset":true');
-  const since = SINCE.exec(data)?.[1];
+  const { since, timestamp, reset } = frameFields(data);
+  if (!reset && since === undefined) ledger.error("frame-unreadable");
   if (!reset && conn.cursor !== undefined && since !== conn.cursor) ledger.gaps++;
-  conn.cursor = TIMESTAMP.exec(data)?.[1];
+  conn.cursor = timestamp;
   if (conn.liveAt === 0) conn.liveAt = now;
   // A reset is a fresh window of history, not a delivery.
   if (!reset) deliverAll(ledger, conn, data, now);
@@ -35,16 +31,14 @@ function ourFrame(conn: Conn, data: string, now: number): void {
 /** A frame of a multi-space stream: one space's delta, chained per space. */
 function multiFrame(conn: Conn, data: string, now: number): void {
   const multi = conn.multi;
-  const space = SPACE_ID.exec(data)?.[1];
+  const { spaceId: space, since, timestamp, reset } = frameFields(data);
   if (!multi || space === undefined) {
     ledger.error("frame-without-space");
     return;
   }
-  const reset = data.includes('"reset":true');
-  const since = SINCE.exec(data)?.[1];
+  if (!reset && since === undefined) ledger.error("frame-unreadable");
   const cursor = multi.cursors.get(space);
   if (!reset && cursor !== undefined && since !== cursor) ledger.gaps++;
-  const timestamp = TIMESTAMP.exec(data)?.[1];
   if (timestamp !== undefined) multi.cursors.set(space, timestamp);
   if (multi.awaiting.delete(space) && multi.awaiting.size === 0 && conn.liveAt === 0) {
     conn.liveAt = now;

@@ -88,6 +88,7 @@ for (const kind of (process.env.PEERS ?? "ours,bare").split(",") as Kind[]) {
   const metrics0 = kind === "ours" ? await scrape(server.url) : {};
   const threads0 = byThread(server.pid);
   const pg0 = postgresNs();
+  const clients0 = fleet.pids.reduce((sum, pid) => sum + total(byThread(pid)), 0);
   for (let seq = warm + 1; seq <= warm + messages; seq++) {
     const before = total(byThread(server.pid));
     const started = performance.now();
@@ -97,9 +98,11 @@ for (const kind of (process.env.PEERS ?? "ours,bare").split(",") as Kind[]) {
     await Bun.sleep(gapMs);
   }
   const pgMs = (postgresNs() - pg0) / 1e6 / messages;
+  const clientsNs = fleet.pids.reduce((sum, pid) => sum + total(byThread(pid)), 0) - clients0;
   console.log(
     `${kind} ×${n}: server CPU per message ${median(perMessage).toFixed(2)} ms (median, less ` +
-      `${(idleNsPerMs / 1e3).toFixed(1)} ms/s idle); Postgres ${pgMs.toFixed(2)} ms per message`,
+      `${(idleNsPerMs / 1e3).toFixed(1)} ms/s idle); Postgres ${pgMs.toFixed(2)} ms, the load workers ` +
+      `(the subscribers' side) ${(clientsNs / 1e6 / messages).toFixed(2)} ms per message, gaps included`,
   );
   for (const [key, ns] of byThread(server.pid)) {
     const ms = (ns - (threads0.get(key) ?? 0)) / 1e6 / messages;
