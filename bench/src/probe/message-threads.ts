@@ -8,9 +8,9 @@ import { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
 import { processTree } from "../proc.ts";
-import { FANOUT_WORKERS, launch, streamTarget } from "../servers.ts";
-import { createSpaces, fillSpace, startStack } from "../stack.ts";
+import { startStack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
+import { crowd } from "./crowd.ts";
 
 const n = Number(process.argv[2] ?? 10);
 const warm = Number(process.argv[3] ?? 40);
@@ -66,12 +66,7 @@ const total = (sums: Map<string, number>) => [...sums.values()].reduce((a, b) =>
 const stack = await startStack();
 const fleet = await Fleet.start(2);
 for (const kind of (process.env.PEERS ?? "ours,bare").split(",") as Kind[]) {
-  const [space] = (await createSpaces(stack, 1, `threads ${kind}`)) as [string];
-  await fillSpace(stack, space, 500);
-  const server = await launch(kind, stack, "node", { workers: FANOUT_WORKERS });
-  if (kind !== "ours") await Bun.sleep(2000); // the floor's second process comes up
-  await fleet.open({ ...streamTarget(server), spaces: Array(n).fill(space), maxPending: 256 });
-  await fleet.waitLive(60_000);
+  const { server, space } = await crowd(stack, fleet, kind, n);
   const send = async (seq: number) => {
     await postMarked(server.target, space, seq, `m${seq}`);
     await fleet.waitPhase(`m${seq}`, 1, 30_000);

@@ -5,9 +5,9 @@ import { mkdirSync } from "node:fs";
 import { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { processTree } from "../proc.ts";
-import { FANOUT_WORKERS, launch, streamTarget } from "../servers.ts";
-import { createSpaces, fillSpace, startStack } from "../stack.ts";
+import { startStack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
+import { crowd } from "./crowd.ts";
 
 const n = Number(process.argv[2] ?? 5000);
 const messages = Number(process.argv[3] ?? 10);
@@ -16,12 +16,7 @@ mkdirSync("/tmp/probe", { recursive: true });
 const stack = await startStack();
 const fleet = await Fleet.start(2);
 for (const kind of peers) {
-  const [space] = (await createSpaces(stack, 1, `sys ${kind}`)) as [string];
-  await fillSpace(stack, space, 500);
-  const server = await launch(kind, stack, "node", { workers: FANOUT_WORKERS });
-  if (kind !== "ours") await Bun.sleep(2000);
-  await fleet.open({ ...streamTarget(server), spaces: Array(n).fill(space), maxPending: 256 });
-  await fleet.waitLive(120_000);
+  const { server, space } = await crowd(stack, fleet, kind, n);
   await Bun.sleep(1500);
   const pids = processTree(server.pid);
   const strace = Bun.spawn(
