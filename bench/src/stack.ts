@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { PostgresCluster, ServerProcess } from "@rhizome/testkit";
 import postgres from "postgres";
 import { AltServerProcess } from "./alt-server.ts";
@@ -140,4 +141,11 @@ export async function fillSpace(stack: Stack, spaceId: string, n: number): Promi
   // Steady state, as autovacuum keeps a table: else the first reads after the bulk load set
   // hint bits, writing every page they touch (the full scan's first repeat most of all).
   await stack.sql`VACUUM (ANALYZE) intentions`;
+}
+
+/** The stack's postmaster: its process tree is every backend of this cluster, and no other's. */
+export async function postmasterPid(stack: Stack): Promise<number> {
+  const [row] = await stack.sql<{ data_directory: string }[]>`SHOW data_directory`;
+  const pidFile = readFileSync(`${row?.data_directory}/postmaster.pid`, "utf8");
+  return Number(pidFile.split("\n")[0]);
 }

@@ -8,7 +8,7 @@ import { Fleet } from "../load/fleet.ts";
 import type { Kind } from "../load/protocol.ts";
 import { delta, scrape } from "../metrics.ts";
 import { processTree } from "../proc.ts";
-import { startStack } from "../stack.ts";
+import { postmasterPid, startStack } from "../stack.ts";
 import { postMarked } from "../writer.ts";
 import { crowd } from "./crowd.ts";
 
@@ -48,25 +48,16 @@ function byThread(root: number): Map<string, number> {
   return sums;
 }
 
-/** Run time (ns) of every Postgres backend and helper. */
-function postgresNs(): number {
-  let sum = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") {
-        sum += runNs(`/proc/${pid}/schedstat`);
-      }
-    } catch {}
-  }
-  return sum;
-}
-
 const total = (sums: Map<string, number>) => [...sums.values()].reduce((a, b) => a + b, 0);
 const stack = await startStack();
 const fleet = await Fleet.start(2);
+const postmaster = await postmasterPid(stack);
+/** Run time (ns) of this stack's Postgres (its postmaster's tree), and of the load workers. */
+const postgresNs = () => total(byThread(postmaster));
+const clientsNs = () => fleet.pids.reduce((sum, pid) => sum + total(byThread(pid)), 0);
 for (const kind of (process.env.PEERS ?? "ours,bare").split(",") as Kind[]) {
   const { server, space } = await crowd(stack, fleet, kind, n);
+  const serverNs = () => total(byThread(server.pid));
   const send = async (seq: number) => {
     await postMarked(server.target, space, seq, `m${seq}`);
     await fleet.waitPhase(`m${seq}`, 1, 30_000);
@@ -75,29 +66,29 @@ for (const kind of (process.env.PEERS ?? "ours,bare").split(",") as Kind[]) {
     await send(seq);
     await Bun.sleep(gapMs);
   }
-  const idle0 = total(byThread(server.pid));
+  const idle0 = serverNs();
   const idleStarted = performance.now();
   await Bun.sleep(3000);
-  const idleNsPerMs = (total(byThread(server.pid)) - idle0) / (performance.now() - idleStarted);
+  const idleNsPerMs = (serverNs() - idle0) / (performance.now() - idleStarted);
   const perMessage: number[] = [];
   const metrics0 = kind === "ours" ? await scrape(server.url) : {};
   const threads0 = byThread(server.pid);
   const pg0 = postgresNs();
-  const clients0 = fleet.pids.reduce((sum, pid) => sum + total(byThread(pid)), 0);
+  const clients0 = clientsNs();
   for (let seq = warm + 1; seq <= warm + messages; seq++) {
-    const before = total(byThread(server.pid));
+    const before = serverNs();
     const started = performance.now();
     await send(seq);
     const elapsed = performance.now() - started;
-    perMessage.push((total(byThread(server.pid)) - before - idleNsPerMs * elapsed) / 1e6);
+    perMessage.push((serverNs() - before - idleNsPerMs * elapsed) / 1e6);
     await Bun.sleep(gapMs);
   }
   const pgMs = (postgresNs() - pg0) / 1e6 / messages;
-  const clientsNs = fleet.pids.reduce((sum, pid) => sum + total(byThread(pid)), 0) - clients0;
+  const clientsMs = (clientsNs() - clients0) / 1e6 / messages;
   console.log(
     `${kind} ×${n}: server CPU per message ${median(perMessage).toFixed(2)} ms (median, less ` +
       `${(idleNsPerMs / 1e3).toFixed(1)} ms/s idle); Postgres ${pgMs.toFixed(2)} ms, the load workers ` +
-      `(the subscribers' side) ${(clientsNs / 1e6 / messages).toFixed(2)} ms per message, gaps included`,
+      `(the subscribers' side) ${clientsMs.toFixed(2)} ms per message, gaps included`,
   );
   for (const [key, ns] of byThread(server.pid)) {
     const ms = (ns - (threads0.get(key) ?? 0)) / 1e6 / messages;

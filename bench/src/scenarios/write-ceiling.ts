@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { cpuMicrosByPid, cpuMicrosOf, cpuUsedBetween, processTree } from "../proc.ts";
 import { launch } from "../servers.ts";
-import { createSpaces, type Stack } from "../stack.ts";
+import { createSpaces, postmasterPid, type Stack } from "../stack.ts";
 import type { WriteTarget } from "../writer.ts";
 import { measureWrites, type WriteFigures } from "./writes.ts";
 
@@ -336,12 +336,6 @@ async function writerBeings(
     token,
     authorId: byHash.get(hashes[i] as string) as string,
   }));
-}
-
-async function postmasterPid(stack: Stack): Promise<number> {
-  const [row] = await stack.sql<{ data_directory: string }[]>`SHOW data_directory`;
-  const pidFile = readFileSync(`${row?.data_directory}/postmaster.pid`, "utf8");
-  return Number(pidFile.split("\n")[0]);
 }
 
 /** This process' CPU time (the writers' fetches), in microseconds. */
