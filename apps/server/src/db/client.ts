@@ -49,13 +49,25 @@ export function reconnectDelaySeconds(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2);
 }
 
-function openPostgres(url: string, max: number): Database {
-  const client = postgres(url, {
+export type PoolOptions = {
+  max: number;
+  /** How long one connection may take to start, retries after a close included (seconds). */
+  connectTimeoutSeconds?: number;
+};
+
+/** The postgres.js pool as the server runs it (patches/ fixes its reconnects). */
+export function postgresPool(url: string, { max, connectTimeoutSeconds = 30 }: PoolOptions) {
+  return postgres(url, {
     max,
     onnotice: () => {},
     connection: { application_name: "rhizome" },
     backoff: reconnectDelaySeconds,
+    connect_timeout: connectTimeoutSeconds,
   });
+}
+
+function openPostgres(url: string, max: number): Database {
+  const client = postgresPool(url, { max });
   return {
     kind: "postgres",
     db: drizzlePostgres(client, { schema }) as unknown as Db,
