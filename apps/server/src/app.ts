@@ -33,7 +33,7 @@ export function createApp(ctx: AppContext) {
   const streams = new StreamService(ctx.guard, ctx.fanout, (spaceId, beingId) =>
     spaces.access(spaceId, beingId),
   );
-  const intentions = new IntentionsService(ctx.db, ctx.limits.writes, ctx.fanout);
+  const intentions = new IntentionsService(ctx.db, ctx.limits.writes, ctx.writeHooks);
 
   return (
     new Elysia()

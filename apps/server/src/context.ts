@@ -9,6 +9,8 @@ import { RateLimiter } from "./limits/rate-limiter.ts";
 import type { InstanceView } from "./os/instance.ts";
 import { soloMetrics } from "./os/instance-metrics.ts";
 import { Fanout } from "./sync/fanout.ts";
+import { NO_SIBLINGS, siblingWriteHooks } from "./sync/siblings.ts";
+import type { WriteHooks } from "./sync/source.ts";
 
 export type Limits = {
   signup: RateLimiter;
@@ -27,12 +29,14 @@ export type AppContext = {
   db: Db;
   dbKind: DbKind;
   fanout: Fanout;
+  /** What writes tell the fan-out: this process's, and its siblings' (SERVER_WORKERS). */
+  writeHooks: WriteHooks;
   limits: Limits;
   /** Password hashes in flight (sign-up, sign-in); per process, as the hashing pool is. */
   hashGate: AdmissionGate;
   guard: AccessGuard;
   sessionPurge: SessionPurge;
-  /** This process's part in its instance: is every process listening, whose metrics. */
+  /** This process's part in its instance: is every process listening, whose metrics, who else. */
   instance: InstanceView;
 };
 
@@ -47,7 +51,12 @@ export async function createContext(
   /** The rate limits' clock (tests fix it, so that no window ends in the middle of one). */
   now: () => number = Date.now,
   /** The server's processes; an app driven in-process is alone, and ready at once. */
-  instance: AppContext["instance"] = { startup: { ready: true }, metrics: soloMetrics() },
+  instance: AppContext["instance"] = {
+    startup: { ready: true },
+    metrics: soloMetrics(),
+    siblings: NO_SIBLINGS,
+    origin: 0,
+  },
 ): Promise<AppContext> {
   const fanout = new Fanout(databaseChangeSource(database.db), config.sync);
   await fanout.start(database.listen);
@@ -66,6 +75,10 @@ export async function createContext(
     db,
     dbKind: database.kind,
     fanout,
+    writeHooks:
+      instance.siblings === NO_SIBLINGS
+        ? fanout
+        : siblingWriteHooks(fanout, instance.siblings, instance.origin),
     limits: {
       signup: new RateLimiter(db, "signup", rate.signupPerMinute, MINUTE, now),
       signin: new RateLimiter(db, "signin", rate.signinPerMinute, MINUTE, now),

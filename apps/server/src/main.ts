@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { fileDescriptorLimit, raiseFileDescriptorLimit } from "./os/fd-limit.ts";
 import { soloRole, workerRole } from "./os/instance.ts";
 import { describeStartupFailure } from "./os/startup-failure.ts";
-import { isWorker, superviseWorkers } from "./os/workers.ts";
+import { isWorker, superviseWorkers, workerIndex } from "./os/workers.ts";
 import { startServer } from "./server.ts";
 
 // Raised first: the limit sizes the default stream capacity.
@@ -20,7 +20,7 @@ config.webDir ??= fileURLToPath(new URL("../../web/build", import.meta.url));
 
 const workers =
   config.workers > 1 && !isWorker() ? superviseWorkers(config.workers - 1) : undefined;
-const role = workers?.role ?? (isWorker() ? workerRole() : soloRole());
+const role = workers?.role ?? (isWorker() ? workerRole(workerIndex()) : soloRole());
 const server = await startServer(config, { reusePort: config.workers > 1, role }).catch((error) => {
   // A known cause gets one sentence to act on; anything else keeps its stack trace.
   const reason = describeStartupFailure(error, config);

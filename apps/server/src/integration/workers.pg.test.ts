@@ -27,10 +27,10 @@ function listenersOn(port: number): number {
   return count;
 }
 
-/** `rhizome_open_streams` as one GET /metrics answers it (each GET a new connection). */
-async function openStreamsScraped(url: string): Promise<number> {
+/** One metric of the instance as one GET /metrics answers it (each GET a new connection). */
+async function scraped(url: string, metric: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`, { keepalive: false })).text();
-  const line = text.split("\n").find((row) => row.startsWith("rhizome_open_streams "));
+  const line = text.split("\n").find((row) => row.startsWith(`${metric} `));
   return Number(line?.split(" ")[1]);
 }
 
@@ -80,9 +80,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
       );
       // A scrape reaches one worker, and answers for all of them, every time.
       for (let scrape = 0; scrape < 6; scrape++) {
-        expect(await openStreamsScraped(server.url)).toBe(readers.length);
+        expect(await scraped(server.url, "rhizome_open_streams")).toBe(readers.length);
       }
-      for (let n = 0; n < 20; n++) await post(owner.api, owner.space.id, `spread ${n}`);
+      const posts = 20;
+      for (let n = 0; n < posts; n++) await post(owner.api, owner.space.id, `spread ${n}`);
       const live = await pg.truth.live(owner.space.id);
       for (const reader of readers) {
         await waitFor(
@@ -93,6 +94,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
         expect(reader.auditChain()).toEqual([]);
         reader.stop();
       }
+      // Only the writing process sends its post unread, unless it tells the others
+      // (sync/siblings.ts): then a process with readers sends the posts of its primary, or
+      // of its workers if it is the primary, unread too.
+      expect(await scraped(server.url, "rhizome_local_sends_total")).toBeGreaterThan(posts);
     });
 
     test("SIGTERM to the first process ends them all", async () => {

@@ -33,3 +33,14 @@ export type SyncSettings = {
   heartbeatMs: number;
   maxBufferBytes: number;
 };
+
+/** How a write tells the sync engine of this process (and its siblings) what it did. */
+export type WriteHooks = {
+  /** A post of the space starts; the returned function ends it, after `committed`. */
+  writing(spaceId: string): () => void;
+  /**
+   * A change committed here, before its notification arrives: with the change and its
+   * predecessor's head where the write returned them (posts), so it may go out unread.
+   */
+  committed(spaceId: string, local?: LocalChange): void;
+};

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Space } from "@rhizome/protocol";
+import type { WriteHooks } from "../../sync/source.ts";
 import { describeEachDriver } from "../../testing/databases.ts";
 import { TestApp } from "../../testing/test-app.ts";
 import { hashToken } from "../auth/tokens.ts";
-import { IntentionsService, type WriteHooks } from "./service.ts";
+import { IntentionsService } from "./service.ts";
 
 /**
  * A post answers its sender before its change is handed to this instance's subscribers: a

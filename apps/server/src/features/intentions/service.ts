@@ -18,22 +18,12 @@ import {
   revoked,
 } from "../../failure.ts";
 import type { RateLimiter } from "../../limits/rate-limiter.ts";
-import type { LocalChange } from "../../sync/source.ts";
+import type { WriteHooks } from "../../sync/source.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
 
-/** How the service tells the sync engine of this process's writes (sync/fanout.ts). */
-export type WriteHooks = {
-  /** A post of the space starts; the returned function ends it, after `committed`. */
-  writing(spaceId: string): () => void;
-  /**
-   * A change committed here, before its notification arrives: with the change and its
-   * predecessor's head where the write returned them (posts), so it may go out unread.
-   */
-  committed(spaceId: string, local?: LocalChange): void;
-};
-
+/** A service without a sync engine (the hooks are sync/siblings.ts's in the server). */
 const NO_HOOKS: WriteHooks = { writing: () => () => {}, committed: () => {} };
 
 /** Runs a step once the current request's answer is on its way: the next turn of the loop. */
