@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
  * stopped answering without closing its connections, would otherwise hang every health
  * check until the proxy's own timeout, instead of saying `ok: false`.
  */
-export const PING_DEADLINE_MS = 2_000;
+export const PING_DEADLINE_MS = 1_000;
 
 /** Whether the database answers a trivial query within the deadline: the liveness of /api/health. */
 export function ping(db: Db, deadlineMs = PING_DEADLINE_MS): Promise<boolean> {
