@@ -9,6 +9,7 @@
 //   elysia-headers  elysia, with a header set for every request (apps/server's security
 //            headers), which makes Elysia re-wrap the handler's Response
 //   rewrap   plain, handed on as `new Response(response.body, …)`, as Elysia re-wraps one
+//   subscriber  apps/server's own Subscriber and SeatList: its per-delivery code, nothing else
 // PAD_BYTES: each frame's padding, 220 by default (432 makes it as large as our lone frame).
 // Not a bench dependency: the probe borrows the server's copy, to use the very same version.
 // With RELAY_PORT and PEER_RELAY_PORT, processes share PORT (SO_REUSEPORT) as apps/server's
@@ -16,6 +17,8 @@
 
 import type { Server } from "bun";
 import { Elysia } from "../../../apps/server/node_modules/elysia";
+import { SeatList } from "../../../apps/server/src/sync/seat-list.ts";
+import { Subscriber } from "../../../apps/server/src/sync/subscriber.ts";
 import { raiseFdLimit } from "../limits.ts";
 
 raiseFdLimit();
@@ -30,7 +33,17 @@ const FIRST = encoder.encode(
   `data: [${"0,".repeat(Number(process.env.FIRST_BYTES ?? 0) / 2)}0]\n\n`,
 );
 
+const seats = new SeatList();
+const INFO = { spaceIds: ["s"], beingId: "b", sessionKey: "k", address: "a" };
+
 function open(request?: Request, server?: Server<unknown>): Response {
+  if (variant === "subscriber") {
+    const subscriber = new Subscriber(INFO, 1 << 20);
+    subscriber.onClose(() => seats.delete(subscriber));
+    seats.add(subscriber);
+    subscriber.send(FIRST, "0");
+    return new Response(subscriber.stream, { headers: HEADERS });
+  }
   if (variant === "signal" || variant.startsWith("elysia")) {
     server?.timeout(request as Request, 0);
   }
@@ -93,6 +106,15 @@ async function broadcast(request: Request, relay = Boolean(peerRelay)): Promise<
   const frame = encoder.encode(
     `id: x\nevent: space-delta\ndata: [{"pad":"${PAD}","content":"${body.content}"}]\n\n`,
   );
+  if (variant === "subscriber") {
+    const shared = { bytes: () => frame, timestamp: "1" } as unknown as Parameters<
+      Subscriber["deliver"]
+    >[0];
+    seats.forEach((seat) => {
+      if ((seat as Subscriber).deliver(shared) !== "sent") seats.delete(seat);
+    });
+    return Response.json({}, { status: 201 });
+  }
   for (const sink of sinks) {
     try {
       sink(frame);
