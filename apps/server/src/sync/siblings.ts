@@ -43,7 +43,8 @@ export const SIBLING_POST_MAX_MS = 20 * HOLD_MS;
  * that arrives while the post is in flight waits for it there too, and its change goes out
  * to their subscribers without a read (as the writer's own do), instead of after the
  * notification and a read of the database. The notification stays what every channel's
- * correctness rests on: a lost or late message only costs the read it would have saved.
+ * correctness rests on: a message lost or late costs the read it would have saved, or a
+ * notification's hold (HOLD_MS at most, as for a post of this process that hangs).
  */
 export function siblingWriteHooks(
   fanout: WriteHooks,
