@@ -68,7 +68,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
       expect(childrenOf(server.pid as number)).toHaveLength(2);
       const owner = await beingWithSpace(server.url);
       // Each reader and write is a new connection: the kernel spreads them over the workers.
-      const readers = Array.from({ length: 6 }, () =>
+      // Twelve, so that all on one process (which would send each post unread once only, and
+      // fail the last check) is a chance of 3 in 3^12, where six made it 1 in 243.
+      const readers = Array.from({ length: 12 }, () =>
         new Reader(server.url, owner.token, owner.space.id).start(),
       );
       await waitFor(
