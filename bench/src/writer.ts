@@ -24,6 +24,27 @@ export function post(target: WriteTarget, space: string, content: string): Promi
     .catch(() => 0);
 }
 
+/**
+ * Warms a server's write path in every process and every database connection before it is
+ * measured: rounds of concurrent posts, over as many client connections (the kernel spreads
+ * them over the processes sharing the port). A pool connection's first post plans its
+ * statement and fills that backend's catalog caches, ~8 ms once (`probe/talk-trace.ts`); a
+ * warm-up of serial posts warms one connection only, and the others are met later, measured.
+ */
+export async function warmWritePath(
+  writers: readonly WriteTarget[],
+  space: string,
+  { rounds = 6, concurrency = 16 } = {},
+): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all(
+      Array.from({ length: concurrency }, (_, i) =>
+        post(writers[i % writers.length] as WriteTarget, space, `warm-up ${round}.${i}`),
+      ),
+    );
+  }
+}
+
 /** A marked message: the subscriber reads its sequence, phase and send time from the content. */
 export function postMarked(target: WriteTarget, space: string, seq: number, phase: string) {
   return post(target, space, markerContent(seq, phase, wallMs()));

@@ -4,7 +4,7 @@ import type { Kind } from "../load/protocol.ts";
 import { cpuSplit, wallMs } from "../proc.ts";
 import { FANOUT_WORKERS, launch, streamTarget } from "../servers.ts";
 import { addSecondWriter, createSpaces, fillSpace, type Stack } from "../stack.ts";
-import { post, postMarked, type WriteTarget } from "../writer.ts";
+import { postMarked, type WriteTarget, warmWritePath } from "../writer.ts";
 
 export type ConversationSizes = {
   subscribers: number;
@@ -43,9 +43,13 @@ export async function runConversation(
   log: (line: string) => void,
   sioRuntime = "node",
 ): Promise<ConversationFigures> {
-  const [space] = (await createSpaces(stack, 1, `conversation ${kind}`)) as [string];
+  // The write path is warmed in a space of its own: the measured one keeps its history.
+  const [space, warmSpace] = (await createSpaces(stack, 2, `conversation ${kind}`)) as [
+    string,
+    string,
+  ];
   await fillSpace(stack, space, sizes.history);
-  await addSecondWriter(stack, space);
+  for (const id of [space, warmSpace]) await addSecondWriter(stack, id);
   const server = await launch(kind, stack, sioRuntime, { workers: FANOUT_WORKERS });
   try {
     // Two beings take turns (more writers share the second one's identity).
@@ -53,7 +57,7 @@ export async function runConversation(
     const writers: WriteTarget[] = Array.from({ length: sizes.writers }, (_, i) =>
       i % 2 === 0 ? server.target : second,
     );
-    for (const writer of writers) await post(writer, space, "warm-up");
+    await warmWritePath(writers, warmSpace);
     await Bun.sleep(300);
     await fleet.open({
       ...streamTarget(server),

@@ -5,7 +5,7 @@ import { delta, scrape } from "../metrics.ts";
 import { cpuSplit, rssBytes, serverSocketBytes, untilQuiet, wallMs } from "../proc.ts";
 import { FANOUT_WORKERS, launch, type Running, streamTarget } from "../servers.ts";
 import { createSpaces, fillSpace, type Stack } from "../stack.ts";
-import { post, runSchedule, type Schedule } from "../writer.ts";
+import { runSchedule, type Schedule, warmWritePath } from "../writer.ts";
 
 /** Streams opened and closed before the RSS baseline, on every server alike. */
 const WARM_STREAMS = 200;
@@ -128,12 +128,13 @@ export async function runTier(
   log: (line: string) => void,
   sioRuntime = "node",
 ): Promise<TierFigures> {
-  const [space] = await createSpaces(stack, 1, `fanout ${kind} ${n}`);
+  // The write path is warmed in a space of its own: the measured one keeps its history.
+  const [space, warmSpace] = await createSpaces(stack, 2, `fanout ${kind} ${n}`);
   await fillSpace(stack, space as string, sizes.history);
   const server = await launch(kind, stack, sioRuntime, { workers: FANOUT_WORKERS });
   try {
-    // Warm the write path (JIT, pools) before anything is measured.
-    for (let i = 0; i < 3; i++) await post(server.target, space as string, `warm-up ${i}`);
+    // Warm the write path (JIT, every pool connection) before anything is measured.
+    await warmWritePath([server.target], warmSpace as string);
     const spec = {
       ...streamTarget(server),
       maxPending: 256,
