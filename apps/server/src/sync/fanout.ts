@@ -151,6 +151,9 @@ export class Fanout {
     return this.#channels.get(spaceId)?.writing() ?? noop;
   }
 
+  /** Nothing to do before the writer's answer: this process's send follows it (`committed`). */
+  stored(_spaceId: string, _local?: LocalChange): void {}
+
   /** This process committed a change in a space (its notification follows). */
   committed(spaceId: string, local?: LocalChange): void {
     this.#channels.get(spaceId)?.committed(local);

@@ -26,12 +26,13 @@ function recordingFanout() {
       calls.push(`writing ${spaceId} #${post}`);
       return () => calls.push(`ended ${spaceId} #${post}`);
     },
+    stored: (spaceId, local) => calls.push(`stored ${spaceId} ${local?.change.content}`),
     committed: (spaceId, local) => calls.push(`committed ${spaceId} ${local?.change.content}`),
   };
   return { fanout, calls };
 }
 
-const NOTHING_HERE: WriteHooks = { writing: () => () => {}, committed: () => {} };
+const NOTHING_HERE: WriteHooks = { writing: () => () => {}, stored: () => {}, committed: () => {} };
 
 describe("a post told to the other processes of the instance", () => {
   test("reaches their subscribers without a read: their notification waits for it as for their own posts", async () => {
@@ -40,6 +41,7 @@ describe("a post told to the other processes of the instance", () => {
     const [writer, reader] = linkedPair();
     const channelHooks: WriteHooks = {
       writing: () => rig.channel.writing(),
+      stored: () => {},
       committed: (_, local) => rig.channel.committed(local),
     };
     siblingWriteHooks(channelHooks, reader, 0, rig.clock.timers);
@@ -52,6 +54,7 @@ describe("a post told to the other processes of the instance", () => {
     rig.channel.notify(); // its notification arrives before the writer's word
     await rig.settle();
     expect(client.events).toHaveLength(1);
+    hooks.stored(SPACE, { previous, change });
     hooks.committed(SPACE, { previous, change });
     ended();
     await rig.settle();
@@ -65,7 +68,7 @@ describe("a post told to the other processes of the instance", () => {
     expect(rig.source.isCaughtUp(client.state)).toBe(true);
   });
 
-  test("is told as it happens, and ended once", () => {
+  test("is told as it happens, the change as soon as it is stored, and ended once", () => {
     const [writer, reader] = linkedPair();
     const heard: unknown[] = [];
     reader.hear((message) => heard.push(message));
@@ -73,14 +76,20 @@ describe("a post told to the other processes of the instance", () => {
     const hooks = siblingWriteHooks(here.fanout, writer, 3);
     const ended = hooks.writing("s1");
     const change = { content: "hi" } as never;
+    hooks.stored("s1", { previous: "p", change });
+    // The others hear of it before this process answers its writer and hands it over.
+    expect(heard).toHaveLength(2);
     hooks.committed("s1", { previous: "p", change });
     ended();
     ended();
-    hooks.committed("s2"); // an edit: no post, no local change
+    hooks.stored("s2"); // an edit: no post, no local change
+    hooks.committed("s2");
     expect(here.calls).toEqual([
       "writing s1 #0",
+      "stored s1 hi",
       "committed s1 hi",
       "ended s1 #0",
+      "stored s2 undefined",
       "committed s2 undefined",
     ]);
     expect(heard).toEqual([

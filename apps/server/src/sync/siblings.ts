@@ -66,9 +66,14 @@ export function siblingWriteHooks(
         link.tell({ kind: "sibling-write", origin, spaceId, event: "ended" });
       };
     },
+    // Told before the writer's answer, so that the others' sends need not wait for this
+    // process's answer and send (Bun writes an IPC message once the sender's turn ends).
+    stored(spaceId, local) {
+      fanout.stored(spaceId, local);
+      link.tell({ kind: "sibling-write", origin, spaceId, event: "committed", local });
+    },
     committed(spaceId, local) {
       fanout.committed(spaceId, local);
-      link.tell({ kind: "sibling-write", origin, spaceId, event: "committed", local });
     },
   };
 }

@@ -39,8 +39,14 @@ export type WriteHooks = {
   /** A post of the space starts; the returned function ends it, after `committed`. */
   writing(spaceId: string): () => void;
   /**
+   * A change was stored, before its writer is answered: what must not wait for the answer
+   * (the other processes' sends, siblings.ts). Always followed by `committed`.
+   */
+  stored(spaceId: string, local?: LocalChange): void;
+  /**
    * A change committed here, before its notification arrives: with the change and its
    * predecessor's head where the write returned them (posts), so it may go out unread.
+   * A post's comes after its writer's answer: a send to thousands takes tens of ms.
    */
   committed(spaceId: string, local?: LocalChange): void;
 };

@@ -34,6 +34,7 @@ describeEachDriver("a post answers before it fans out", (handle) => {
     const deferred: (() => void)[] = [];
     const hooks: WriteHooks = {
       writing: () => () => events.push("ended"),
+      stored: (_, local) => events.push(local ? `stored ${local.change.content}` : "stored"),
       committed: (_, local) => events.push(local ? `committed ${local.change.content}` : "bare"),
     };
     const service = new IntentionsService(app.ctx.db, app.ctx.limits.writes, hooks, (step) =>
@@ -46,10 +47,24 @@ describeEachDriver("a post answers before it fans out", (handle) => {
     const { events, deferred, service } = rig();
     const result = await service.post(spaceId, hashToken(token), { content: "first out" });
     expect(result).toMatchObject({ created: true, intention: { content: "first out" } });
-    expect(events).toEqual([]);
+    // Only what must not wait for the answer (the other processes' word) happened yet.
+    expect(events).toEqual(["stored first out"]);
     expect(deferred).toHaveLength(1);
     deferred[0]?.();
-    expect(events).toEqual(["committed first out", "ended"]);
+    expect(events).toEqual(["stored first out", "committed first out", "ended"]);
+  });
+
+  test("an edit and a delete are stored and handed over at once, read back on notification", async () => {
+    const { events, deferred, service } = rig();
+    const posted = await service.post(spaceId, hashToken(token), { content: "to change" });
+    for (const step of deferred.splice(0)) step();
+    const id = (posted as { intention: { id: string } }).intention.id;
+    events.length = 0;
+    await service.edit(id, hashToken(token), "changed");
+    expect(events).toEqual(["stored", "bare"]);
+    await service.delete(id, hashToken(token));
+    expect(events).toEqual(["stored", "bare", "stored", "bare"]);
+    expect(deferred).toEqual([]);
   });
 
   test("a refused post hands nothing over and still ends", async () => {

@@ -18,13 +18,13 @@ import {
   revoked,
 } from "../../failure.ts";
 import type { RateLimiter } from "../../limits/rate-limiter.ts";
-import type { WriteHooks } from "../../sync/source.ts";
+import type { LocalChange, WriteHooks } from "../../sync/source.ts";
 import type { HistoryQuery, PostBody } from "./model.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
 
 /** A service without a sync engine (the hooks are sync/siblings.ts's in the server). */
-const NO_HOOKS: WriteHooks = { writing: () => () => {}, committed: () => {} };
+const NO_HOOKS: WriteHooks = { writing: () => () => {}, stored: () => {}, committed: () => {} };
 
 /** Runs a step once the current request's answer is on its way: the next turn of the loop. */
 export type AfterAnswer = (step: () => void) => void;
@@ -59,13 +59,16 @@ export class IntentionsService {
         window,
       });
     } finally {
-      // The sender's answer goes out first: the send to this instance's subscribers (tens of
-      // ms for thousands) follows it, and the post ends only once its change is handed over.
-      const committed = outcome;
+      // The other processes hear of the change at once (`stored`); the sender's answer goes
+      // out next: the send to this instance's subscribers (tens of ms for thousands) follows
+      // it, and the post ends only once its change is handed over.
+      const change =
+        outcome?.kind === "done" && outcome.created && outcome.intention
+          ? { local: localChange(outcome.intention, outcome.previousHead) }
+          : undefined;
+      if (change) this.sync.stored(spaceId, change.local);
       this.afterAnswer(() => {
-        if (committed?.kind === "done" && committed.created && committed.intention) {
-          this.#handOver(spaceId, committed.intention, committed.previousHead);
-        }
+        if (change) this.sync.committed(spaceId, change.local);
         ended();
       });
     }
@@ -91,13 +94,10 @@ export class IntentionsService {
     return refused && isFailure(replay) ? refused : replay;
   }
 
-  /** A post's change, with the head it followed, so that the channel may send it unread. */
-  #handOver(spaceId: string, stored: Intention & { deleted: boolean }, previous: string | null) {
-    const { deleted: _, ...intention } = stored;
-    this.sync.committed(
-      spaceId,
-      previous === null ? undefined : { previous, change: { ...intention, deletedAt: null } },
-    );
+  /** An edit's or a delete's change: read back by every channel on its notification. */
+  #changed(spaceId: string): void {
+    this.sync.stored(spaceId);
+    this.sync.committed(spaceId);
   }
 
   /** An id already stored: the same post again is a replay, anything else reuses the id. */
@@ -131,7 +131,7 @@ export class IntentionsService {
       const { deleted: _, ...unchanged } = current;
       return unchanged;
     }
-    this.sync.committed(current.spaceId);
+    this.#changed(current.spaceId);
     return changed;
   }
 
@@ -147,7 +147,7 @@ export class IntentionsService {
     }
     if (current.deleted) return undefined;
     if (!taken) return rateLimited("too many writes, slow down", window.retryAfter);
-    if (changed) this.sync.committed(current.spaceId);
+    if (changed) this.#changed(current.spaceId);
     return undefined;
   }
 
@@ -176,4 +176,13 @@ export class IntentionsService {
     if (isFailure(found)) return found;
     return { intentions: found.intentions, hasMore: found.hasMore };
   }
+}
+
+/** A post's change, with the head it followed, so that a channel may send it unread. */
+function localChange(
+  stored: Intention & { deleted: boolean },
+  previous: string | null,
+): LocalChange | undefined {
+  const { deleted: _, ...intention } = stored;
+  return previous === null ? undefined : { previous, change: { ...intention, deletedAt: null } };
 }
