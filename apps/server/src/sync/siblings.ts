@@ -67,7 +67,7 @@ export function siblingWriteHooks(
       };
     },
     // Told before the writer's answer, so that the others' sends need not wait for this
-    // process's answer and send (Bun writes an IPC message once the sender's turn ends).
+    // process's answer and its own send.
     stored(spaceId, local) {
       fanout.stored(spaceId, local);
       link.tell({ kind: "sibling-write", origin, spaceId, event: "committed", local });
