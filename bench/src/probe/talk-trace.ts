@@ -47,5 +47,6 @@ for (const kind of peers) {
   await server.stop();
   if (process.env.TRACE_SQL) console.log(`  statements: ${await serverLogPath(stack)}`);
 }
-await fleet.stop?.();
+await fleet.stop();
+await stack.destroy();
 process.exit(0);
